@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Prng } from '../../src/space/prng.ts';
+import { Prng } from '../../src/util/prng.ts';
 
 test('same seed gives the same stream', () => {
   const a = new Prng(42);
