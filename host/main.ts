@@ -1,0 +1,44 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../src/space/errors.ts';
+import { normaliseArgv } from './argv.ts';
+import { registerCostCommand } from './commands/cost.ts';
+import { registerSpaceCommands } from './commands/space.ts';
+import { UsageError } from './usage-error.ts';
+
+/** Exit code for bad input (usage, files, configs); anything else unexpected exits 1. */
+export const EXIT_BAD_INPUT = 2;
+
+export function buildProgram(): Command {
+  const program = new Command('cnas')
+    .description('hardware-aware neural architecture search for microcontrollers and edge boards')
+    .showHelpAfterError(false)
+    .exitOverride();
+  registerSpaceCommands(program);
+  registerCostCommand(program);
+  program.commands.forEach(function override(cmd: Command): void {
+    cmd.exitOverride();
+    cmd.commands.forEach(override);
+  });
+  return program;
+}
+
+/** Runs the CLI and returns the exit code; errors become one line on stderr, never a stack trace. */
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(normaliseArgv(argv), { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander already printed its message
+      return err.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
+    }
+    if (err instanceof UsageError || err instanceof ConfigError) {
+      process.stderr.write(`cnas: ${err.message}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    process.stderr.write(`cnas: internal error: ${(err as Error).message ?? String(err)}\n`);
+    if (process.env.CNAS_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
+    return 1;
+  }
+}
+
