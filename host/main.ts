@@ -1,7 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../src/space/errors.ts';
+import { RunFileError } from '../src/search/run-files.ts';
+import { OptionsError } from '../src/search/search-options.ts';
 import { normaliseArgv } from './argv.ts';
 import { registerCostCommand } from './commands/cost.ts';
+import { registerPostSearchCommand } from './commands/post-search.ts';
+import { registerSearchCommand } from './commands/search.ts';
 import { registerSpaceCommands } from './commands/space.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -15,6 +19,8 @@ export function buildProgram(): Command {
     .exitOverride();
   registerSpaceCommands(program);
   registerCostCommand(program);
+  registerSearchCommand(program);
+  registerPostSearchCommand(program);
   program.commands.forEach(function override(cmd: Command): void {
     cmd.exitOverride();
     cmd.commands.forEach(override);
@@ -32,7 +38,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       // commander already printed its message
       return err.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
     }
-    if (err instanceof UsageError || err instanceof ConfigError) {
+    if (err instanceof UsageError || err instanceof ConfigError || err instanceof OptionsError || err instanceof RunFileError) {
       process.stderr.write(`cnas: ${err.message}\n`);
       return EXIT_BAD_INPUT;
     }

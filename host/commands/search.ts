@@ -1,0 +1,116 @@
+import { Option } from 'commander';
+import type { Command } from 'commander';
+import { SingleBar } from 'cli-progress';
+import { SPACE_NAMES } from '../../src/space/definition.ts';
+import { SURROGATE_KINDS } from '../../src/predictors/surrogate.ts';
+import { CONSTRAINT_FLAGS, OBJECTIVE_KEYS } from '../../src/search/objectives.ts';
+import { locateResume } from '../../src/search/resume.ts';
+import { runSearch } from '../../src/search/search-loop.ts';
+import type { SearchHooks, SearchResult } from '../../src/search/search-loop.ts';
+import { EVALUATOR_NAMES, parseOptionsLayer, resolveSearchOptions, SUBSET_METHODS } from '../../src/search/search-options.ts';
+import type { SearchOptions } from '../../src/search/search-options.ts';
+import { createEvaluator } from '../../src/search/evaluators/create-evaluator.ts';
+import { fileLogger } from '../../src/util/log.ts';
+import { join } from 'node:path';
+import { finiteNumber, integerAtLeast, positiveNumber } from '../option-parsers.ts';
+import { explicitOptions } from '../option-layer.ts';
+import { readJsonFile } from '../read-json.ts';
+import { resolveSpaceFlags } from '../space-options.ts';
+import { formatTable } from '../format/table.ts';
+
+/** Resolves options (defaults < saved run < --config file < typed flags) and runs the search. */
+export async function searchFromCommand(cmd: Command, hooks?: SearchHooks): Promise<SearchResult> {
+  const flags = cmd.opts<{ resume?: string; config?: string }>();
+  const resume = flags.resume === undefined ? undefined : locateResume(flags.resume);
+  const fileLayer = flags.config === undefined ? {} : parseOptionsLayer(readJsonFile(flags.config), flags.config);
+  const typed = parseOptionsLayer(explicitOptions(cmd, ['resume', 'config', 'json']), 'command line');
+  const options: SearchOptions = resolveSearchOptions(resume?.saved ?? {}, fileLayer, typed, resume ? { save: resume.save } : {});
+  const space = resolveSpaceFlags({
+    space: options.search_space,
+    width: options.width_mult,
+    spaceFile: options.space_file,
+    lr: options.lr,
+    ur: options.ur,
+    rstep: options.rstep,
+  });
+  const evaluator = createEvaluator(options, space);
+  return runSearch(options, { space, evaluator, hooks, makeLogger: (save) => fileLogger(join(save, 'search.log')) }, resume);
+}
+
+/** Progress for people: a bar per iteration on a terminal, one line per iteration otherwise. */
+function humanHooks(): SearchHooks {
+  const tty = process.stderr.isTTY === true;
+  let bar: SingleBar | undefined;
+  return {
+    onIterationStart(iteration, candidates) {
+      if (!tty) return;
+      bar = new SingleBar({ format: `iter ${iteration} [{bar}] {value}/{total} candidates`, stream: process.stderr, clearOnComplete: true });
+      bar.start(candidates, 0);
+    },
+    onCandidate(e) {
+      bar?.update(e.done);
+    },
+    onIteration(s) {
+      bar?.stop();
+      const best = Object.entries(s.best)
+        .map(([k, v]) => `${k} ${Number(v.toPrecision(5))}`)
+        .join(', ');
+      const tau = s.surrogates
+        .filter((r) => r.tau !== undefined)
+        .map((r) => `tau(${r.key}) ${r.tau!.toFixed(2)}`)
+        .join(', ');
+      const hv = s.hv !== undefined ? `hv ${s.hv.toFixed(4)}, ` : '';
+      process.stderr.write(`iter ${s.iteration}: ${s.evaluated} evaluated, ${s.failed} failed, archive ${s.archiveSize}; ${hv}best ${best}${tau ? `; ${tau}` : ''} (${s.seconds.toFixed(1)} s)\n`);
+    },
+  };
+}
+
+export function registerSearchCommand(program: Command): void {
+  const cmd = program
+    .command('search')
+    .description('surrogate-assisted multi-objective search (NSGA-II on fitted predictors, as CNAS)')
+    .option('--save <dir>', 'run directory (default .tmp)')
+    .option('--resume <path>', 'continue a run: <save>/iter_N, <save>/iter_N.stats or <save>')
+    .option('--config <file>', 'JSON file with run.json keys; typed flags override it')
+    .addOption(new Option('--space <name>', 'search space (default mobilenetv3)').choices(SPACE_NAMES))
+    .option('--width <mult>', 'width multiplier (default 1.0)', positiveNumber)
+    .option('--space-file <path>', 'JSON space definition')
+    .option('--lr <px>', 'lowest resolution (default 224)', integerAtLeast(32))
+    .option('--ur <px>', 'highest resolution (default 224)', integerAtLeast(32))
+    .option('--rstep <px>', 'resolution step (default 4)', integerAtLeast(1))
+    .option('--classes <n>', 'number of classes (default 1000)', integerAtLeast(1))
+    .addOption(new Option('--evaluator <name>', 'how candidates are evaluated (default synthetic)').choices(EVALUATOR_NAMES))
+    .addOption(new Option('--first-obj <key>', 'first objective (default top1)').choices(OBJECTIVE_KEYS))
+    .addOption(new Option('--sec-obj <key...>', 'further objective(s); none = single-objective DE').choices(OBJECTIVE_KEYS))
+    .addOption(new Option('--first-predictor <kind>', 'surrogate of the first objective (default rbf)').choices(SURROGATE_KINDS))
+    .addOption(new Option('--sec-predictor <kind>', 'surrogate of the other objectives and constraints when not exact (default rbf)').choices(SURROGATE_KINDS))
+    .addOption(new Option('--as-pool <kinds...>', 'models adaptive switching chooses from (default rbf carts gp)').choices(['rbf', 'carts', 'gp', 'mlp']))
+    .option('--mlp-epochs <n>', 'training epochs of the mlp surrogate (default 2000, as CNAS)', integerAtLeast(1))
+    .option('--iterations <n>', 'search iterations after the DOE (default 30)', integerAtLeast(0))
+    .option('--n-doe <n>', 'random architectures evaluated first (default 100)', integerAtLeast(1))
+    .option('--n-iter <n>', 'candidates evaluated per iteration (default 8)', integerAtLeast(1))
+    .option('--seed <n>', 'seed (default 0)', integerAtLeast(0))
+    .option('--pop-size <n>', 'NSGA-II / DE population (default 40)', integerAtLeast(2))
+    .option('--generations <n>', 'NSGA-II / DE generations (default 20)', integerAtLeast(1))
+    .addOption(new Option('--crossover <kind>', 'NSGA-II crossover (default two-point)').choices(['two-point', 'uniform']))
+    .addOption(new Option('--subset <method>', 'how k candidates are picked (default hv-contribution)').choices(SUBSET_METHODS))
+    .option('--patience <n>', 'stop after this many iterations without improvement (default 10)', integerAtLeast(1))
+    .option('--alpha <a>', 'weight of top1 in top1_robust (default 0.5)', finiteNumber)
+    .option('--eval-delay-ms <ms>', 'synthetic evaluator: pretend each candidate takes this long', integerAtLeast(0))
+    .option('--json', 'print the result as one JSON object');
+  for (const key of ['pmax', 'mmax', 'amax', 'wp', 'wm', 'wa', 'penalty']) cmd.option(`--${key} <value>`, `tiny_ml ${key}`, finiteNumber);
+  for (const c of CONSTRAINT_FLAGS) cmd.option(c.flag, `constraint: ${c.key} at most this`, positiveNumber);
+  cmd.action(async () => {
+    const json = cmd.opts<{ json?: boolean }>().json === true;
+    const result = await searchFromCommand(cmd, json ? undefined : humanHooks());
+    if (json) {
+      process.stdout.write(JSON.stringify(result) + '\n');
+      return;
+    }
+    const rows = Object.entries(result.best).map(([k, v]) => [k, String(Number(v.toPrecision(6)))]);
+    process.stdout.write(
+      `${result.save}: ${result.lastIteration + 1} iterations${result.stoppedEarly ? ' (stopped early)' : ''}, ${result.archiveSize} architectures` +
+        `${result.hv !== undefined ? `, hypervolume ${result.hv.toFixed(4)}` : ''}\n${formatTable(['best', 'value'], rows)}\n`,
+    );
+  });
+}
