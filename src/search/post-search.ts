@@ -51,7 +51,7 @@ export function statsCsv(selected: readonly SelectedNet[]): string {
 
 /**
  * CNAS's post_search: choose n architectures of an iteration's archive, by the highest trade-off on the
- * (feasible) Pareto front or by the lowest value of one key, and copy each net's folder (config, stats,
+ * (feasible) Pareto front, then the next fronts if it is smaller than n, or by the lowest value of one key, and copy each net's folder (config, stats,
  * checkpoint) to `<save>/net-<prefer>_<rank>` with the files renamed `net.subnet` and `net.stats`.
  */
 export function postSearch(o: PostSearchOptions): SelectedNet[] {
@@ -75,8 +75,13 @@ export function postSearch(o: PostSearchOptions): SelectedNet[] {
   let chosen: typeof pool;
   if (o.prefer === 'trade-off') {
     if (it.objectives.length < 2) throw new RunFileError(`${statsPath}: trade-off needs two or more objectives; this search had ${it.objectives.join(', ')}; use --prefer ${it.objectives[0]}`);
-    const front = nonDominatedSort(pool.map((r) => r.F))[0].map((i) => pool[i]);
-    chosen = highTradeoffPoints(front.map((r) => r.F), o.n).map((i) => front[i]);
+    // The Pareto front first; when it holds fewer than n, the next fronts fill up, each by trade-off.
+    chosen = [];
+    for (const indices of nonDominatedSort(pool.map((r) => r.F))) {
+      if (chosen.length >= o.n) break;
+      const front = indices.map((i) => pool[i]);
+      chosen.push(...highTradeoffPoints(front.map((r) => r.F), o.n - chosen.length).map((i) => front[i]));
+    }
   } else {
     const value = (r: (typeof pool)[number]): number => {
       const v = r.stats[o.prefer];

@@ -79,12 +79,34 @@ function designOfExperiments(space: SearchSpace, n: number, seed: number): Subne
   return out;
 }
 
+/**
+ * The smallest networks of a space: minimum depth, kernel, expansion and resolution, no exit (or, where one is
+ * required, a single exit at each boundary in turn). Costs grow with every one of these choices, so if none of
+ * them meets a cost constraint, nothing in the space does.
+ */
+function smallestConfigs(space: SearchSpace): SubnetConfig[] {
+  const n = space.depths[0] * space.nStages;
+  const base: SubnetConfig = { ks: new Array<number>(n).fill(space.kernels[0]), e: new Array<number>(n).fill(space.expands[0]), d: new Array<number>(space.nStages).fill(space.depths[0]) };
+  if (!space.fixedResolution) base.r = space.lr;
+  if (space.exitKind === 'threshold') return [{ ...base, t: new Array<number>(space.nBoundaries).fill(1) }];
+  if (space.exitKind === 'flag') return Array.from({ length: space.nBoundaries }, (_, j) => ({ ...base, b: Array.from({ length: space.nBoundaries }, (_, k) => (k === j ? 1 : 0)) }));
+  return [base];
+}
+
 /** Refuses settings that cannot work, before anything is written. */
 function checkSettings(options: SearchOptions, space: SearchSpace, evaluator: Evaluator): void {
   const keys = [...objectivesOf(options), ...constraintsOf(options).map((c) => c.key)];
   for (const key of keys) {
     if (!evaluator.keys.includes(key)) {
       throw new OptionsError(`the ${evaluator.name} evaluator does not provide "${key}"; it provides: ${evaluator.keys.join(', ')}`);
+    }
+  }
+  for (const c of constraintsOf(options).filter((c) => evaluator.exactKeys.includes(c.key))) {
+    const least = Math.min(...smallestConfigs(space).map((config) => evaluator.exact(config, [c.key])[c.key]));
+    if (least > c.max) {
+      throw new OptionsError(
+        `no architecture of ${space.name} (width ${space.widthMult}, ${space.lr} px, ${options.n_classes} classes) meets ${c.key} <= ${c.max}: the smallest has ${Number(least.toPrecision(4))}; try a narrower --width, a lower --lr or fewer --classes`,
+      );
     }
   }
   const needsSurrogate = keys.some((k) => !evaluator.exactKeys.includes(k));

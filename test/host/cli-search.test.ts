@@ -64,6 +64,8 @@ test('bad search input exits 2 with one line, before anything is written', () =>
     [['search', '--resume', join(dir, 'nowhere', 'iter_3')], /no such run directory/],
     [['search', '--config', join(dir, 'corrupt.json'), '--save', fresh], /corrupt\.json: field "iterations": Invalid input: expected number, received string/],
     [['search', '--config', join(dir, 'missing.json'), '--save', fresh], /missing\.json: no such file/],
+    [['search', '--evaluator', 'analytic', '--first-obj', 'macs', '--sec-obj', 'params', '--max-params', '1.0', '--save', fresh], /no architecture of mobilenetv3 \(width 1, 224 px, 1000 classes\) meets params <= 1: the smallest has 3\.41/],
+    [['post-search', '--expr', join(dir, 'nowhere', 'iter_3.stats'), '--save', fresh], /iter_3\.stats: no such file/],
   ];
   for (const [args, message] of cases) {
     const r = runCli(args);
@@ -72,6 +74,20 @@ test('bad search input exits 2 with one line, before anything is written', () =>
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     assert.equal(existsSync(fresh), false, `${args.join(' ')} wrote ${fresh}`);
   }
+});
+
+test('cnas search --evaluator analytic --first-obj macs --sec-obj params --max-params 1.0 keeps every candidate feasible', () => {
+  const save = join(tempFiles({}), 'run');
+  const r = runCli(['search', '--evaluator', 'analytic', '--first-obj', 'macs', '--sec-obj', 'params', '--max-params', '1.0', '--width', '0.35', '--iterations', '3', '--save', save, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  for (let it = 1; it <= 3; it++) {
+    const s = JSON.parse(readFileSync(join(save, `iter_${it}.stats`), 'utf8'));
+    assert.ok(s.candidates.length > 0);
+    for (const row of s.candidates) assert.ok(row[2] <= 1.0, `params ${row[2]}`);
+  }
+  const picked = runCli(['post-search', '--expr', join(save, 'iter_3.stats'), '--save', join(save, 'best'), '-n', '2', '--json']);
+  assert.equal(picked.code, 0, picked.stderr);
+  assert.equal(JSON.parse(picked.stdout).length, 2);
 });
 
 test('resume refuses another search space, a corrupt iteration file, and a save that already holds a run', () => {
