@@ -1,0 +1,199 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Rank, Variable } from '@tensorflow/tfjs';
+import type { Layer, NetGraph } from '../../graph/types.ts';
+import { Prng } from '../../util/prng.ts';
+
+export interface BatchNormParams {
+  gamma: Variable<Rank.R1>;
+  beta: Variable<Rank.R1>;
+  /** Running statistics: updated by training-mode forward passes, never by the optimiser. */
+  movingMean: Variable<Rank.R1>;
+  movingVariance: Variable<Rank.R1>;
+}
+
+export interface ConvParams {
+  kind: 'conv';
+  /** TF layout: [k, k, cin, cout], or [k, k, cin, 1] for a depthwise convolution. */
+  kernel: Variable<Rank.R4>;
+  bias?: Variable<Rank.R1>;
+  bn?: BatchNormParams;
+}
+
+/** The two 1x1 convolutions of a squeeze-and-excite layer, kernels in TF layout [1, 1, cin, cout]. */
+export interface SqueezeExciteParams {
+  kind: 'se';
+  reduceKernel: Variable<Rank.R4>;
+  reduceBias: Variable<Rank.R1>;
+  expandKernel: Variable<Rank.R4>;
+  expandBias: Variable<Rank.R1>;
+}
+
+export interface LinearParams {
+  kind: 'linear';
+  /** [cin, cout]. */
+  weight: Variable<Rank.R2>;
+  bias?: Variable<Rank.R1>;
+}
+
+export type LayerParams = ConvParams | SqueezeExciteParams | LinearParams;
+
+/** The parameters of one network, by layer for the forward pass and as one flat list for optimisers and checkpoints. */
+export interface NetParams {
+  /** Keyed by layer name. */
+  layers: ReadonlyMap<string, LayerParams>;
+  /** Every tensor in `paramLayout` order. */
+  tensors: readonly ParamTensor[];
+}
+
+/** How a tensor is initialised, following OFA's `init_models(net, 'he_fout')`. */
+export type ParamInit = { kind: 'normal'; std: number } | { kind: 'uniform'; limit: number } | { kind: 'constant'; value: number };
+
+/** One parameter tensor of a network, before any value exists. */
+export interface ParamSlot {
+  /** `<layer name>.<role>`, with PyTorch's suffixes (`weight`, `bn.running_var`, `fc.reduce.bias`, ...). */
+  name: string;
+  layer: string;
+  role: string;
+  shape: number[];
+  init: ParamInit;
+  /** False for running statistics. */
+  trainable: boolean;
+  /** Whether weight decay applies: not to BN parameters and biases (OFA's `no_decay_keys = 'bn#bias'`). */
+  decay: boolean;
+}
+
+/** A parameter tensor with its value. */
+export interface ParamTensor extends ParamSlot {
+  variable: Variable;
+}
+
+const ZERO: ParamInit = { kind: 'constant', value: 0 };
+const ONE: ParamInit = { kind: 'constant', value: 1 };
+
+/**
+ * OFA's he_fout: std = sqrt(2 / (k * k * out_channels)). OFA (like PyTorch's kaiming fan_out) does not divide
+ * by the groups, so a depthwise kernel starts small; every depthwise conv is followed by batch norm, which
+ * makes the output independent of that scale.
+ */
+function heFanOut(kernel: number, cout: number): ParamInit {
+  return { kind: 'normal', std: Math.sqrt(2 / (kernel * kernel * cout)) };
+}
+
+function slot(layer: string, role: string, shape: number[], init: ParamInit, decay: boolean, trainable = true): ParamSlot {
+  return { name: `${layer}.${role}`, layer, role, shape, init, trainable, decay };
+}
+
+function layerSlots(layer: Layer): ParamSlot[] {
+  const name = layer.name;
+  switch (layer.kind) {
+    case 'conv': {
+      if (layer.groups !== 1 && layer.groups !== layer.cin) {
+        throw new Error(`conv layer ${name}: groups ${layer.groups} is neither 1 nor cin (${layer.cin}); only regular and depthwise convolutions are supported`);
+      }
+      const depthwise = layer.groups !== 1;
+      const slots = [slot(name, 'weight', [layer.kernel, layer.kernel, layer.cin, depthwise ? 1 : layer.cout], heFanOut(layer.kernel, layer.cout), true)];
+      if (layer.bias) slots.push(slot(name, 'bias', [layer.cout], ZERO, false));
+      if (layer.batchNorm) {
+        slots.push(
+          slot(name, 'bn.weight', [layer.cout], ONE, false),
+          slot(name, 'bn.bias', [layer.cout], ZERO, false),
+          slot(name, 'bn.running_mean', [layer.cout], ZERO, false, false),
+          slot(name, 'bn.running_var', [layer.cout], ONE, false, false),
+        );
+      }
+      return slots;
+    }
+    case 'se':
+      return [
+        slot(name, 'fc.reduce.weight', [1, 1, layer.channels, layer.reduced], heFanOut(1, layer.reduced), true),
+        slot(name, 'fc.reduce.bias', [layer.reduced], ZERO, false),
+        slot(name, 'fc.expand.weight', [1, 1, layer.reduced, layer.channels], heFanOut(1, layer.channels), true),
+        slot(name, 'fc.expand.bias', [layer.channels], ZERO, false),
+      ];
+    case 'linear': {
+      // OFA initialises linear weights uniform in +-1/sqrt(in_features) and zeroes the bias.
+      const slots = [slot(name, 'weight', [layer.cin, layer.cout], { kind: 'uniform', limit: 1 / Math.sqrt(layer.cin) }, true)];
+      if (layer.bias) slots.push(slot(name, 'bias', [layer.cout], ZERO, false));
+      return slots;
+    }
+    default:
+      return [];
+  }
+}
+
+/** Every parameter tensor of the network in layer order: the layout of a checkpoint. */
+export function paramLayout(graph: NetGraph): ParamSlot[] {
+  return graph.layers.flatMap(layerSlots);
+}
+
+function assemble(layer: Layer, byRole: ReadonlyMap<string, Variable>): LayerParams {
+  // The layout gives each role its rank, so the casts only restate it.
+  const get = <R extends Rank>(role: string) => byRole.get(role) as Variable<R>;
+  switch (layer.kind) {
+    case 'conv': {
+      const params: ConvParams = { kind: 'conv', kernel: get('weight') };
+      if (layer.bias) params.bias = get('bias');
+      if (layer.batchNorm) {
+        params.bn = { gamma: get('bn.weight'), beta: get('bn.bias'), movingMean: get('bn.running_mean'), movingVariance: get('bn.running_var') };
+      }
+      return params;
+    }
+    case 'se':
+      return {
+        kind: 'se',
+        reduceKernel: get('fc.reduce.weight'),
+        reduceBias: get('fc.reduce.bias'),
+        expandKernel: get('fc.expand.weight'),
+        expandBias: get('fc.expand.bias'),
+      };
+    case 'linear': {
+      const params: LinearParams = { kind: 'linear', weight: get('weight') };
+      if (layer.bias) params.bias = get('bias');
+      return params;
+    }
+    default:
+      throw new Error(`layer ${layer.name} (${layer.kind}) has no parameters`);
+  }
+}
+
+/** Creates the variables of every parameter tensor with the values `fill` gives, in `paramLayout` order. */
+export function createParams(graph: NetGraph, fill: (slot: ParamSlot, index: number) => Float32Array): NetParams {
+  const variablesByLayer = new Map<string, Map<string, Variable>>();
+  const tensors = paramLayout(graph).map((s, index): ParamTensor => {
+    const values = fill(s, index);
+    // Unnamed: tfjs names must be unique per process, and several networks may live side by side.
+    const variable = tf.tidy(() => tf.variable(tf.tensor(values, s.shape, 'float32'), s.trainable));
+    const roles = variablesByLayer.get(s.layer) ?? new Map<string, Variable>();
+    roles.set(s.role, variable);
+    variablesByLayer.set(s.layer, roles);
+    return { ...s, variable };
+  });
+  const layers = new Map<string, LayerParams>();
+  for (const layer of graph.layers) {
+    const roles = variablesByLayer.get(layer.name);
+    if (roles !== undefined) layers.set(layer.name, assemble(layer, roles));
+  }
+  return { layers, tensors };
+}
+
+function draw(init: ParamInit, size: number, rng: Prng): Float32Array {
+  switch (init.kind) {
+    case 'constant':
+      return new Float32Array(size).fill(init.value);
+    case 'normal':
+      return Float32Array.from({ length: size }, () => init.std * rng.normal());
+    case 'uniform':
+      return Float32Array.from({ length: size }, () => init.limit * (2 * rng.next() - 1));
+  }
+}
+
+/** Fresh parameters, initialised as OFA does; the same seed gives the same values on any machine. */
+export function initParams(graph: NetGraph, seed: number): NetParams {
+  const rng = new Prng(seed);
+  return createParams(graph, (s) => draw(s.init, tf.util.sizeFromShape(s.shape), rng));
+}
+
+/** Frees every variable of `params`. */
+export function disposeParams(params: NetParams): void {
+  for (const t of params.tensors) t.variable.dispose();
+}
