@@ -23,7 +23,7 @@ function small(space: string, extra: object = {}): NetGraph {
 
 function randomBatch(n: number, seed: number): Batch {
   const rng = new Prng(seed);
-  return { x: Float32Array.from({ length: n * 32 * 32 * 3 }, () => rng.normal()), y: Int32Array.from({ length: n }, () => rng.int(10)), n };
+  return { images: Float32Array.from({ length: n * 32 * 32 * 3 }, () => rng.normal()), labels: Int32Array.from({ length: n }, () => rng.int(10)), size: n };
 }
 
 function snapshot(params: NetParams, select: (name: string) => boolean): Float32Array[] {
@@ -40,8 +40,8 @@ describe('training mode and batch norm', () => {
   test('a training-mode pass updates the moving statistics as PyTorch does; an inference pass leaves them', () => {
     const graph = small('mobilenetv3');
     const params = initParams(graph, 1);
-    const { x, n } = randomBatch(4, 1);
-    const images = tf.tensor4d(x, [n, 32, 32, 3]);
+    const batch = randomBatch(4, 1);
+    const images = tf.tensor4d(batch.images, [batch.size, 32, 32, 3]);
     const layer = graph.layers[0] as ConvLayer;
     const { kernel, bn } = params.layers.get(layer.name) as ConvParams;
     const p = layer.padding;
@@ -69,7 +69,7 @@ describe('training mode and batch norm', () => {
   test('training mode refuses a single value per channel, as PyTorch does', () => {
     const graph = small('mobilenetv3');
     const params = initParams(graph, 1);
-    const images = tf.tensor4d(randomBatch(1, 2).x, [1, 32, 32, 3]);
+    const images = tf.tensor4d(randomBatch(1, 2).images, [1, 32, 32, 3]);
     assert.throws(() => forward(graph, params, images, { training: true }), /batch norm of \S+ in training mode needs more than 1 value per channel, got 1/);
     tf.dispose(images);
     disposeParams(params);
@@ -123,9 +123,9 @@ describe('trainEpoch', () => {
     const train = (batch: Batch, exitWeights?: number[]) => trainEpoch(graph, params, [batch], { optimiser, lr: 0.01, exitWeights });
     assert.throws(() => train(good, [1, 1]), /exitWeights must be 1 non-negative numbers, not all 0; got \[1, 1\]/);
     assert.throws(() => train(good, [0]), /exitWeights/);
-    assert.throws(() => train({ ...good, x: good.x.subarray(1) }), /x has 6143 values; 2 images of 32x32x3 need 6144/);
-    assert.throws(() => train({ ...good, y: Int32Array.of(1, 10) }), /label 10 is outside 0\.\.9/);
-    assert.throws(() => train({ ...good, y: Int32Array.of(1) }), /y has 1 labels for 2 images/);
+    assert.throws(() => train({ ...good, images: good.images.subarray(1) }), /images has 6143 values; 2 images of 32x32x3 need 6144/);
+    assert.throws(() => train({ ...good, labels: Int32Array.of(1, 10) }), /label 10 is outside 0\.\.9/);
+    assert.throws(() => train({ ...good, labels: Int32Array.of(1) }), /labels has 1 labels for 2 images/);
     assert.throws(() => trainEpoch(graph, params, [], { optimiser, lr: 0.01 }), /no batches/);
     optimiser.dispose();
     disposeParams(params);
@@ -143,11 +143,11 @@ describe('evaluate', () => {
     const result = evaluate(graph, params, batches, { keepSoftmax: true });
     assert.ok(!changed(stats, snapshot(params, (name) => name.includes('running'))));
     assert.equal(result.samples, 8);
-    assert.deepEqual(Array.from(result.labels ?? []), [...batches[0].y, ...batches[1].y]);
+    assert.deepEqual(Array.from(result.labels ?? []), [...batches[0].labels, ...batches[1].labels]);
     assert.equal(result.exits.length, 3);
     // Accuracy from the logits (softmax rows of a fresh net tie in float32), loss from the kept softmax rows.
     const predictions = tf.tidy(() => {
-      const images = tf.concat(batches.map((b) => tf.tensor4d(b.x, [b.n, 32, 32, 3])));
+      const images = tf.concat(batches.map((b) => tf.tensor4d(b.images, [b.size, 32, 32, 3])));
       return forward(graph, params, images, { training: false }).map((l) => tf.argMax(l, 1).dataSync());
     });
     const labels = result.labels as Int32Array;

@@ -19,9 +19,9 @@ test('a realised net trained with SGD on wasm overfits one fixed batch of random
   const params = initParams(graph, 1);
   const rng = new Prng(5);
   const batch = {
-    x: Float32Array.from({ length: BATCH * 32 * 32 * 3 }, () => rng.normal()),
-    y: Uint8Array.from({ length: BATCH }, (_, i) => i % 10),
-    n: BATCH,
+    images: Float32Array.from({ length: BATCH * 32 * 32 * 3 }, () => rng.normal()),
+    labels: Uint8Array.from({ length: BATCH }, (_, i) => i % 10),
+    size: BATCH,
   };
   const optimiser = new Sgd(params.tensors, { weightDecay: 0 });
   const losses: number[] = [];

@@ -34,6 +34,8 @@ export interface GraphSummary {
 export interface Manifest {
   format: typeof FORMAT;
   version: typeof VERSION;
+  /** Set for supernets: the space they were trained for. */
+  supernet?: Record<string, unknown>;
   graph: GraphSummary;
   tensors: ManifestTensor[];
   /** SHA-256 of weights.bin: tells a corrupt file, or one left from another save, from the right one. */
@@ -68,32 +70,37 @@ function writeBytesAtomic(path: string, bytes: Uint8Array): void {
 }
 
 /**
- * Saves every parameter tensor (running statistics included) to `dir`: `weights.bin`, little-endian float32
- * in `paramLayout` order, then `manifest.json`. Each is written atomically; the manifest's checksum ties the
- * two together, so a save interrupted between them is refused on loading rather than mixed.
+ * Writes tensors to `dir`: `weights.bin`, little-endian float32 in the given order, then `manifest.json`. Each
+ * is written atomically; the manifest's checksum ties the two together, so a save interrupted between them
+ * is refused on loading rather than mixed. `extra` goes into the manifest as is (what the file is for).
  */
+export function writeCheckpoint(dir: string, summary: GraphSummary, tensors: readonly { name: string; shape: number[]; variable: tf.Tensor }[], extra: Record<string, unknown> = {}): void {
+  const total = tensors.reduce((sum, t) => sum + tf.util.sizeFromShape(t.shape), 0);
+  const bytes = new Uint8Array(total * BYTES_PER_FLOAT);
+  const view = new DataView(bytes.buffer);
+  const entries: ManifestTensor[] = [];
+  let offset = 0;
+  for (const { name, shape, variable } of tensors) {
+    const values = variable.dataSync();
+    for (let i = 0; i < values.length; i++) view.setFloat32(offset + i * BYTES_PER_FLOAT, values[i], true);
+    const length = values.length * BYTES_PER_FLOAT;
+    entries.push({ name, shape, dtype: 'float32', offset, length });
+    offset += length;
+  }
+  const manifest: Manifest = { format: FORMAT, version: VERSION, ...extra, graph: summary, tensors: entries, sha256: sha256(bytes) };
+  mkdirSync(dir, { recursive: true });
+  writeBytesAtomic(join(dir, WEIGHTS_FILE), bytes);
+  writeBytesAtomic(join(dir, MANIFEST_FILE), new TextEncoder().encode(formatManifest(manifest)));
+}
+
+/** Saves every parameter tensor of a network (running statistics included). */
 export function saveCheckpoint(dir: string, graph: NetGraph, params: NetParams): void {
   const layout = paramLayout(graph);
   const fits =
     layout.length === params.tensors.length &&
     layout.every((s, i) => s.name === params.tensors[i].name && tf.util.arraysEqual(s.shape, params.tensors[i].variable.shape));
   if (!fits) throw new Error('saveCheckpoint: the parameters do not belong to this network');
-  const total = layout.reduce((sum, s) => sum + tf.util.sizeFromShape(s.shape), 0);
-  const bytes = new Uint8Array(total * BYTES_PER_FLOAT);
-  const view = new DataView(bytes.buffer);
-  const tensors: ManifestTensor[] = [];
-  let offset = 0;
-  for (const { name, shape, variable } of params.tensors) {
-    const values = variable.dataSync();
-    for (let i = 0; i < values.length; i++) view.setFloat32(offset + i * BYTES_PER_FLOAT, values[i], true);
-    const length = values.length * BYTES_PER_FLOAT;
-    tensors.push({ name, shape, dtype: 'float32', offset, length });
-    offset += length;
-  }
-  const manifest: Manifest = { format: FORMAT, version: VERSION, graph: graphSummary(graph), tensors, sha256: sha256(bytes) };
-  mkdirSync(dir, { recursive: true });
-  writeBytesAtomic(join(dir, WEIGHTS_FILE), bytes);
-  writeBytesAtomic(join(dir, MANIFEST_FILE), new TextEncoder().encode(formatManifest(manifest)));
+  writeCheckpoint(dir, graphSummary(graph), params.tensors);
 }
 
 /** JSON with one tensor per line: readable, and a diff of two manifests shows the tensors that differ. */
@@ -150,21 +157,34 @@ function readWeights(path: string, manifest: Manifest): Uint8Array {
   return bytes;
 }
 
+/** The manifest of a checkpoint directory, checked for format; throws naming the file. */
+export function readCheckpointManifest(dir: string): Manifest {
+  return readManifest(join(dir, MANIFEST_FILE));
+}
+
 /**
- * Loads parameters saved by `saveCheckpoint` for `graph`. The checkpoint must hold exactly the network's
- * tensors with the same shapes; the resolution may differ, since no weight depends on it. Throws an Error
- * naming the file and the problem: another network's tensors, a truncated or corrupt weights.bin.
+ * The values of a checkpoint whose tensors must be exactly `layout` (names and shapes, in order), one
+ * Float32Array per tensor. Throws an Error naming the file and the problem: another network's tensors, a
+ * truncated or corrupt weights.bin.
  */
-export function loadCheckpoint(dir: string, graph: NetGraph): NetParams {
+export function readCheckpointValues(dir: string, layout: readonly ParamSlot[]): Float32Array[] {
   const manifestPath = join(dir, MANIFEST_FILE);
   const manifest = readManifest(manifestPath);
-  checkLayout(manifestPath, manifest, paramLayout(graph));
+  checkLayout(manifestPath, manifest, layout);
   const bytes = readWeights(join(dir, WEIGHTS_FILE), manifest);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return createParams(graph, (_slot, index) => {
-    const { offset, length } = manifest.tensors[index];
+  return manifest.tensors.slice(0, layout.length).map(({ offset, length }) => {
     const values = new Float32Array(length / BYTES_PER_FLOAT);
     for (let i = 0; i < values.length; i++) values[i] = view.getFloat32(offset + i * BYTES_PER_FLOAT, true);
     return values;
   });
+}
+
+/**
+ * Loads parameters saved by `saveCheckpoint` for `graph`. The checkpoint must hold exactly the network's
+ * tensors with the same shapes; the resolution may differ, since no weight depends on it.
+ */
+export function loadCheckpoint(dir: string, graph: NetGraph): NetParams {
+  const values = readCheckpointValues(dir, paramLayout(graph));
+  return createParams(graph, (_slot, index) => values[index]);
 }

@@ -2,7 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import type { Tensor1D, Tensor2D, Tensor4D } from '@tensorflow/tfjs';
 import type { Activation, ConvLayer, Layer, NetGraph, Padding, SqueezeExciteLayer } from '../../graph/types.ts';
 import { batchNormTrain } from '../backend/batch-norm.ts';
-import type { BatchNormParams, ConvParams, LayerParams, LinearParams, NetParams, SqueezeExciteParams } from './params.ts';
+import type { BatchNormTensors, LayerTensors, NetTensors } from './params.ts';
+
+type ConvTensors = Extract<LayerTensors, { kind: 'conv' }>;
+type SeTensors = Extract<LayerTensors, { kind: 'se' }>;
+type LinearTensors = Extract<LayerTensors, { kind: 'linear' }>;
 
 export interface ForwardOptions {
   /** Batch statistics and moving-statistic updates (true) or the moving statistics (false). */
@@ -11,10 +15,16 @@ export interface ForwardOptions {
   bnMomentum?: number;
   /** Default 1e-5, PyTorch's. */
   eps?: number;
+  /**
+   * Whether training mode updates the moving statistics (default true; they must then be variables). A
+   * supernet trains on slices of its weights and recalibrates statistics per subnet, so it turns this off.
+   */
+  updateStatistics?: boolean;
 }
 
 interface BatchNormSettings {
   training: boolean;
+  update: boolean;
   momentum: number;
   eps: number;
 }
@@ -48,23 +58,26 @@ function explicitPadding(p: Padding): [[number, number], [number, number], [numb
 }
 
 /** running = (1 - momentum) * running + momentum * batch, as an in-place assignment. */
-function updateRunning(running: tf.Variable<tf.Rank.R1>, batch: Tensor1D, momentum: number): void {
+function updateRunning(running: Tensor1D, batch: Tensor1D, momentum: number, layer: string): void {
+  if (!(running instanceof tf.Variable)) throw new Error(`batch norm of ${layer}: moving statistics to update must be variables`);
   running.assign(tf.add(tf.mul(running, 1 - momentum), tf.mul(batch, momentum)));
 }
 
-function batchNorm(x: Tensor4D, bn: BatchNormParams, settings: BatchNormSettings, layer: string): Tensor4D {
+function batchNorm(x: Tensor4D, bn: BatchNormTensors, settings: BatchNormSettings, layer: string): Tensor4D {
   const { gamma, beta, movingMean, movingVariance } = bn;
   if (!settings.training) return tf.batchNorm<tf.Rank.R4>(x, movingMean, movingVariance, beta, gamma, settings.eps);
   const count = x.size / x.shape[3];
   if (count < 2) throw new Error(`batch norm of ${layer} in training mode needs more than 1 value per channel, got ${count}`);
   const { y, mean, variance } = batchNormTrain(x, gamma, beta, settings.eps);
-  updateRunning(movingMean, mean, settings.momentum);
-  // PyTorch normalises with the biased batch variance but keeps the unbiased one as the running estimate.
-  updateRunning(movingVariance, tf.mul(variance, count / (count - 1)), settings.momentum);
+  if (settings.update) {
+    updateRunning(movingMean, mean, settings.momentum, layer);
+    // PyTorch normalises with the biased batch variance but keeps the unbiased one as the running estimate.
+    updateRunning(movingVariance, tf.mul(variance, count / (count - 1)), settings.momentum, layer);
+  }
   return y;
 }
 
-function conv(x: Tensor4D, layer: ConvLayer, p: ConvParams, bn: BatchNormSettings): Tensor4D {
+function conv(x: Tensor4D, layer: ConvLayer, p: ConvTensors, bn: BatchNormSettings): Tensor4D {
   const pad = explicitPadding(layer.padding);
   let y = layer.groups === 1 ? tf.conv2d(x, p.kernel, layer.stride, pad) : tf.depthwiseConv2d(x, p.kernel, layer.stride, pad);
   if (p.bias) y = tf.add(y, p.bias);
@@ -73,7 +86,7 @@ function conv(x: Tensor4D, layer: ConvLayer, p: ConvParams, bn: BatchNormSetting
 }
 
 /** A [1, 1, cin, cout] kernel applied to [n, cin] as a matrix product, plus its bias. */
-function pointwise(x: Tensor2D, kernel: tf.Variable<tf.Rank.R4>, bias: tf.Variable<tf.Rank.R1>): Tensor2D {
+function pointwise(x: Tensor2D, kernel: Tensor4D, bias: Tensor1D): Tensor2D {
   const [, , cin, cout] = kernel.shape;
   return tf.add(tf.matMul(x, tf.reshape(kernel, [cin, cout])), bias);
 }
@@ -84,7 +97,7 @@ function spatialMean(x: Tensor4D): Tensor4D {
   return h === 1 && w === 1 ? x : tf.avgPool(x, [h, w], 1, 'valid');
 }
 
-function squeezeExcite(x: Tensor4D, layer: SqueezeExciteLayer, p: SqueezeExciteParams): Tensor4D {
+function squeezeExcite(x: Tensor4D, layer: SqueezeExciteLayer, p: SeTensors): Tensor4D {
   const n = x.shape[0];
   const squeezed = tf.reshape<tf.Rank.R2>(spatialMean(x), [n, layer.channels]);
   const reduced = tf.relu(pointwise(squeezed, p.reduceKernel, p.reduceBias));
@@ -92,7 +105,7 @@ function squeezeExcite(x: Tensor4D, layer: SqueezeExciteLayer, p: SqueezeExciteP
   return tf.mul(x, gate);
 }
 
-function linear(x: Tensor4D, p: LinearParams): Tensor4D {
+function linear(x: Tensor4D, p: LinearTensors): Tensor4D {
   const [n, , , cin] = x.shape;
   const [, cout] = p.weight.shape;
   let y: Tensor2D = tf.matMul(tf.reshape(x, [n, cin]), p.weight);
@@ -100,13 +113,13 @@ function linear(x: Tensor4D, p: LinearParams): Tensor4D {
   return tf.reshape(y, [n, 1, 1, cout]);
 }
 
-function paramsOf<K extends LayerParams['kind']>(params: NetParams, layer: Layer, kind: K): Extract<LayerParams, { kind: K }> {
+function paramsOf<K extends LayerTensors['kind']>(params: NetTensors, layer: Layer, kind: K): Extract<LayerTensors, { kind: K }> {
   const p = params.layers.get(layer.name);
   if (p?.kind !== kind) throw new Error(`no ${kind} parameters for layer ${layer.name}`);
-  return p as Extract<LayerParams, { kind: K }>;
+  return p as Extract<LayerTensors, { kind: K }>;
 }
 
-function runLayer(layer: Layer, values: readonly Tensor4D[], params: NetParams, bn: BatchNormSettings): Tensor4D {
+function runLayer(layer: Layer, values: readonly Tensor4D[], params: NetTensors, bn: BatchNormSettings): Tensor4D {
   switch (layer.kind) {
     case 'conv':
       return conv(values[layer.input], layer, paramsOf(params, layer, 'conv'), bn);
@@ -134,11 +147,11 @@ function runLayer(layer: Layer, values: readonly Tensor4D[], params: NetParams, 
  * `graph.exits` order. In training mode batch norm normalises with batch statistics and updates the moving
  * statistics in place; everything else it allocates is freed before it returns.
  */
-export function forward(graph: NetGraph, params: NetParams, x: Tensor4D, options: ForwardOptions): Tensor2D[] {
+export function forward(graph: NetGraph, params: NetTensors, x: Tensor4D, options: ForwardOptions): Tensor2D[] {
   const [, h, w, c] = x.shape;
   const [eh, ew, ec] = graph.tensors[graph.input];
   if (h !== eh || w !== ew || c !== ec) throw new Error(`forward: input is ${h}x${w}x${c}, the network takes ${eh}x${ew}x${ec}`);
-  const bn: BatchNormSettings = { training: options.training, momentum: options.bnMomentum ?? 0.1, eps: options.eps ?? 1e-5 };
+  const bn: BatchNormSettings = { training: options.training, update: options.updateStatistics ?? true, momentum: options.bnMomentum ?? 0.1, eps: options.eps ?? 1e-5 };
   return tf.tidy(() => {
     const values: Tensor4D[] = [];
     values[graph.input] = x;

@@ -1,7 +1,27 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Rank, Variable } from '@tensorflow/tfjs';
+import type { Rank, Tensor, Tensor1D, Tensor2D, Tensor4D, Variable } from '@tensorflow/tfjs';
 import type { Layer, NetGraph } from '../../graph/types.ts';
 import { Prng } from '../../util/prng.ts';
+
+/**
+ * What the forward pass reads: any tensors, not only variables, so that a supernet can pass slices of its own
+ * weights (variables satisfy these types, so `NetParams` is `NetTensors` too).
+ */
+export interface BatchNormTensors {
+  gamma: Tensor1D;
+  beta: Tensor1D;
+  movingMean: Tensor1D;
+  movingVariance: Tensor1D;
+}
+
+export type LayerTensors =
+  | { kind: 'conv'; kernel: Tensor4D; bias?: Tensor1D; bn?: BatchNormTensors }
+  | { kind: 'se'; reduceKernel: Tensor4D; reduceBias: Tensor1D; expandKernel: Tensor4D; expandBias: Tensor1D }
+  | { kind: 'linear'; weight: Tensor2D; bias?: Tensor1D };
+
+export interface NetTensors {
+  layers: ReadonlyMap<string, LayerTensors>;
+}
 
 export interface BatchNormParams {
   gamma: Variable<Rank.R1>;
@@ -126,12 +146,13 @@ export function paramLayout(graph: NetGraph): ParamSlot[] {
   return graph.layers.flatMap(layerSlots);
 }
 
-function assemble(layer: Layer, byRole: ReadonlyMap<string, Variable>): LayerParams {
+/** Groups a layer's tensors by role; with variables in, the result is that layer's `LayerParams`. */
+function assemble(layer: Layer, byRole: ReadonlyMap<string, Tensor>): LayerTensors {
   // The layout gives each role its rank, so the casts only restate it.
-  const get = <R extends Rank>(role: string) => byRole.get(role) as Variable<R>;
+  const get = <R extends Rank>(role: string) => byRole.get(role) as Tensor<R>;
   switch (layer.kind) {
     case 'conv': {
-      const params: ConvParams = { kind: 'conv', kernel: get('weight') };
+      const params: Extract<LayerTensors, { kind: 'conv' }> = { kind: 'conv', kernel: get('weight') };
       if (layer.bias) params.bias = get('bias');
       if (layer.batchNorm) {
         params.bn = { gamma: get('bn.weight'), beta: get('bn.bias'), movingMean: get('bn.running_mean'), movingVariance: get('bn.running_var') };
@@ -147,7 +168,7 @@ function assemble(layer: Layer, byRole: ReadonlyMap<string, Variable>): LayerPar
         expandBias: get('fc.expand.bias'),
       };
     case 'linear': {
-      const params: LinearParams = { kind: 'linear', weight: get('weight') };
+      const params: Extract<LayerTensors, { kind: 'linear' }> = { kind: 'linear', weight: get('weight') };
       if (layer.bias) params.bias = get('bias');
       return params;
     }
@@ -171,9 +192,29 @@ export function createParams(graph: NetGraph, fill: (slot: ParamSlot, index: num
   const layers = new Map<string, LayerParams>();
   for (const layer of graph.layers) {
     const roles = variablesByLayer.get(layer.name);
-    if (roles !== undefined) layers.set(layer.name, assemble(layer, roles));
+    // Built from variables only, so every field is a variable.
+    if (roles !== undefined) layers.set(layer.name, assemble(layer, roles) as LayerParams);
   }
   return { layers, tensors };
+}
+
+/**
+ * A read-only view of a network's parameters from arbitrary tensors (e.g. slices of a supernet's weights,
+ * computed inside a gradient tape), one per `paramLayout` slot.
+ */
+export function tensorsFor(graph: NetGraph, valueOf: (slot: ParamSlot) => Tensor): NetTensors {
+  const byLayer = new Map<string, Map<string, Tensor>>();
+  for (const s of paramLayout(graph)) {
+    const roles = byLayer.get(s.layer) ?? new Map<string, Tensor>();
+    roles.set(s.role, valueOf(s));
+    byLayer.set(s.layer, roles);
+  }
+  const layers = new Map<string, LayerTensors>();
+  for (const layer of graph.layers) {
+    const roles = byLayer.get(layer.name);
+    if (roles !== undefined) layers.set(layer.name, assemble(layer, roles));
+  }
+  return { layers };
 }
 
 function draw(init: ParamInit, size: number, rng: Prng): Float32Array {

@@ -56,8 +56,8 @@ export function evaluate(graph: NetGraph, params: NetParams, batches: Iterable<B
       correct[e] += sums[2 * e + 1];
     }
     probabilities.forEach((p, e) => softmax[e].push(p));
-    if (options.keepSoftmax) labels.push(Int32Array.from(batch.y));
-    samples += batch.n;
+    if (options.keepSoftmax) labels.push(Int32Array.from(batch.labels));
+    samples += batch.size;
   }
   if (samples === 0) throw new Error('evaluate: no batches');
   const result: Evaluation = {

@@ -68,9 +68,9 @@ export function trainEpoch(graph: NetGraph, params: NetParams, batches: Iterable
     options.optimiser.step(grads, options.lr);
     const loss = value.dataSync()[0];
     tf.dispose([value as Tensor, ...Object.values(grads)]);
-    total += loss * batch.n;
-    images += batch.n;
-    options.onBatch?.({ index, loss, n: batch.n });
+    total += loss * batch.size;
+    images += batch.size;
+    options.onBatch?.({ index, loss, n: batch.size });
     index++;
   }
   if (images === 0) throw new Error('trainEpoch: no batches');
