@@ -66,7 +66,7 @@ export interface NetParams {
 }
 
 /** How a tensor is initialised, following OFA's `init_models(net, 'he_fout')`. */
-export type ParamInit = { kind: 'normal'; std: number } | { kind: 'uniform'; limit: number } | { kind: 'constant'; value: number };
+export type ParamInit = { kind: 'normal'; std: number } | { kind: 'uniform'; limit: number } | { kind: 'constant'; value: number } | { kind: 'identity' };
 
 /** One parameter tensor of a network, before any value exists. */
 export interface ParamSlot {
@@ -217,8 +217,17 @@ export function tensorsFor(graph: NetGraph, valueOf: (slot: ParamSlot) => Tensor
   return { layers };
 }
 
-function draw(init: ParamInit, size: number, rng: Prng): Float32Array {
+/** Initial values of one slot; draws from `rng` for the random kinds. */
+export function initialValues(slot: ParamSlot, rng: Prng): Float32Array {
+  const { init } = slot;
+  const size = tf.util.sizeFromShape(slot.shape);
   switch (init.kind) {
+    case 'identity': {
+      const n = slot.shape[0];
+      const values = new Float32Array(size);
+      for (let i = 0; i < n; i++) values[i * n + i] = 1;
+      return values;
+    }
     case 'constant':
       return new Float32Array(size).fill(init.value);
     case 'normal':
@@ -231,7 +240,7 @@ function draw(init: ParamInit, size: number, rng: Prng): Float32Array {
 /** Fresh parameters, initialised as OFA does; the same seed gives the same values on any machine. */
 export function initParams(graph: NetGraph, seed: number): NetParams {
   const rng = new Prng(seed);
-  return createParams(graph, (s) => draw(s.init, tf.util.sizeFromShape(s.shape), rng));
+  return createParams(graph, (s) => initialValues(s, rng));
 }
 
 /** Frees every variable of `params`. */
