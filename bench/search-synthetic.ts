@@ -18,7 +18,7 @@ const json = process.argv.includes('--json');
 const dir = mkdtempSync(join(tmpdir(), 'cnas-bench-'));
 const options = resolveSearchOptions({ save: join(dir, 'run'), lr: 192, ur: 256, sec_obj: ['macs'], n_doe: 100, iterations: 30, n_iter: 8, patience: 1000 });
 const space = loadSpace('mobilenetv3', { lr: 192, ur: 256 });
-const evaluator = createEvaluator(options, space);
+const evaluator = await createEvaluator(options, space);
 
 let start = process.hrtime.bigint();
 await evaluateCandidates(sampleConfigs(space, 340, 7), { save: join(dir, 'baseline'), iteration: 0, space, evaluator, requiredKeys: ['top1', 'macs'] });

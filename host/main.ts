@@ -7,6 +7,7 @@ import { registerCostCommand } from './commands/cost.ts';
 import { registerPostSearchCommand } from './commands/post-search.ts';
 import { registerSearchCommand } from './commands/search.ts';
 import { registerSpaceCommands } from './commands/space.ts';
+import { registerSupernetCommands } from './commands/supernet.ts';
 import { UsageError } from './usage-error.ts';
 
 /** Exit code for bad input (usage, files, configs); anything else unexpected exits 1. */
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerCostCommand(program);
   registerSearchCommand(program);
   registerPostSearchCommand(program);
+  registerSupernetCommands(program);
   program.commands.forEach(function override(cmd: Command): void {
     cmd.exitOverride();
     cmd.commands.forEach(override);

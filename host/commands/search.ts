@@ -7,7 +7,8 @@ import { CONSTRAINT_FLAGS, OBJECTIVE_KEYS } from '../../src/search/objectives.ts
 import { locateResume } from '../../src/search/resume.ts';
 import { runSearch } from '../../src/search/search-loop.ts';
 import type { SearchHooks, SearchResult } from '../../src/search/search-loop.ts';
-import { EVALUATOR_NAMES, parseOptionsLayer, resolveSearchOptions, SUBSET_METHODS } from '../../src/search/search-options.ts';
+import { BACKEND_NAMES, EVALUATOR_NAMES, parseOptionsLayer, resolveSearchOptions, SUBSET_METHODS } from '../../src/search/search-options.ts';
+import { DATASET_NAMES } from '../../src/data/registry.ts';
 import type { SearchOptions } from '../../src/search/search-options.ts';
 import { createEvaluator } from '../../src/search/evaluators/create-evaluator.ts';
 import { fileLogger } from '../../src/util/log.ts';
@@ -33,7 +34,11 @@ export async function searchFromCommand(cmd: Command, hooks?: SearchHooks): Prom
     ur: options.ur,
     rstep: options.rstep,
   });
-  const evaluator = createEvaluator(options, space);
+  const evaluator = await createEvaluator(options, space);
+  if (hooks && evaluator.info) {
+    const facts = Object.entries(evaluator.info).map(([k, v]) => `${k} ${Array.isArray(v) ? v.join('/') : String(v)}`);
+    process.stderr.write(`evaluator ${evaluator.name}: ${facts.join(', ')}\n`);
+  }
   return runSearch(options, { space, evaluator, hooks, makeLogger: (save) => fileLogger(join(save, 'search.log')) }, resume);
 }
 
@@ -97,6 +102,17 @@ export function registerSearchCommand(program: Command): void {
     .option('--patience <n>', 'stop after this many iterations without improvement (default 10)', integerAtLeast(1))
     .option('--alpha <a>', 'weight of top1 in top1_robust (default 0.5)', finiteNumber)
     .option('--eval-delay-ms <ms>', 'synthetic evaluator: pretend each candidate takes this long', integerAtLeast(0))
+    .addOption(new Option('--dataset <name>', 'train evaluator: dataset (default synthetic)').choices(DATASET_NAMES))
+    .option('--data <dir>', 'train evaluator: directory of the dataset files')
+    .option('--val-split <fraction>', 'train evaluator: share of the training set held out for validation (default 0.2; 0 = test split)', finiteNumber)
+    .option('--synthetic-size <n>', 'train evaluator: training images of the synthetic dataset (default 2000)', integerAtLeast(1))
+    .option('--n-epochs <n>', 'train evaluator: fine-tuning epochs per candidate (default 5)', integerAtLeast(0))
+    .option('--trn-batch-size <n>', 'train evaluator: batch size (default 128)', integerAtLeast(2))
+    .option('--learning-rate <lr>', 'train evaluator: initial learning rate, cosine to 0 (default 0.1)', positiveNumber)
+    .option('--weight-decay <wd>', 'train evaluator: L2 weight decay (default 5e-5)', finiteNumber)
+    .option('--supernet <dir>', 'train evaluator: inherit weights from this supernet (cnas supernet train)')
+    .option('--recalib-batches <n>', 'train evaluator: batches to recalibrate batch norm of inherited subnets (default 10)', integerAtLeast(1))
+    .addOption(new Option('--backend <name>', 'train evaluator: TF.js backend (default auto)').choices(BACKEND_NAMES))
     .option('--json', 'print the result as one JSON object');
   for (const key of ['pmax', 'mmax', 'amax', 'wp', 'wm', 'wa', 'penalty']) cmd.option(`--${key} <value>`, `tiny_ml ${key}`, finiteNumber);
   for (const c of CONSTRAINT_FLAGS) cmd.option(c.flag, `constraint: ${c.key} at most this`, positiveNumber);

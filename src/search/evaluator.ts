@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { SubnetConfig } from '../space/config.ts';
 
 export type Stats = Record<string, unknown>;
@@ -29,4 +30,8 @@ export interface Evaluator {
   /** The exact keys among `keys` for one config. */
   exact(config: SubnetConfig, keys: readonly string[]): Record<string, number>;
   evaluate(requests: readonly EvalRequest[], onDone?: (index: number, outcome: EvalOutcome) => void): Promise<EvalOutcome[]>;
+  /** What a run should record about the evaluator (backend, weights source ...). */
+  readonly info?: Readonly<Record<string, unknown>>;
+  /** Receives the run's logger once the run directory exists. */
+  useLogger?(logger: Logger): void;
 }

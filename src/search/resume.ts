@@ -39,7 +39,7 @@ export function locateResume(path: string): ResumePoint {
 }
 
 /** Settings that must not change when a run is resumed, or the archive would mean something else. */
-const FIXED_ON_RESUME: readonly (keyof SearchOptions)[] = ['search_space', 'width_mult', 'space_file', 'lr', 'ur', 'rstep', 'n_classes', 'evaluator', 'first_obj', 'sec_obj'];
+const FIXED_ON_RESUME: readonly (keyof SearchOptions)[] = ['search_space', 'width_mult', 'space_file', 'lr', 'ur', 'rstep', 'n_classes', 'evaluator', 'dataset', 'first_obj', 'sec_obj'];
 
 export function checkResumeCompatible(saved: Partial<SearchOptions>, current: SearchOptions, source: string): void {
   for (const key of FIXED_ON_RESUME) {

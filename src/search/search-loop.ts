@@ -145,6 +145,10 @@ export async function runSearch(options: SearchOptions, deps: SearchDeps, resume
   mkdirSync(save, { recursive: true });
   writeJsonAtomic(join(save, RUN_FILE), { ...options, save }, 2);
   const logger = deps.makeLogger?.(save);
+  if (logger) {
+    evaluator.useLogger?.(logger);
+    logger.info({ evaluator: evaluator.name, ...evaluator.info }, 'evaluator');
+  }
 
   const archive: ArchiveEntry[] = [];
   let refPt: number[] | undefined;

@@ -6,7 +6,8 @@ const MEMBER_KINDS = ['rbf', 'carts', 'gp', 'mlp'] as const;
 import { CONSTRAINT_FLAGS, OBJECTIVE_KEYS } from './objectives.ts';
 import type { Constraint } from './objectives.ts';
 
-export const EVALUATOR_NAMES = ['synthetic', 'analytic'] as const;
+export const EVALUATOR_NAMES = ['synthetic', 'analytic', 'train'] as const;
+export const BACKEND_NAMES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'webgpu', 'cpu'] as const;
 export const SUBSET_METHODS = ['hv-contribution', 'spread'] as const;
 
 const positiveInt = z.number().int().positive();
@@ -59,6 +60,17 @@ export const searchOptionsSchema = z.strictObject({
   max_flash_kb: limit,
   max_latency_ms: limit,
   eval_delay_ms: nonNegativeInt,
+  dataset: z.string().min(1),
+  data: z.string().optional(),
+  val_split: z.number().min(0).lt(1),
+  synthetic_size: positiveInt,
+  n_epochs: nonNegativeInt,
+  trn_batch_size: positiveInt.min(2),
+  learning_rate: z.number().positive(),
+  weight_decay: z.number().min(0),
+  supernet: z.string().optional(),
+  recalib_batches: positiveInt,
+  backend: z.enum(BACKEND_NAMES),
 });
 
 export type SearchOptions = z.infer<typeof searchOptionsSchema>;
@@ -98,6 +110,15 @@ export const DEFAULT_SEARCH_OPTIONS: SearchOptions = {
   penalty: 1e10,
   alpha: 0.5,
   eval_delay_ms: 0,
+  dataset: 'synthetic',
+  val_split: 0.2,
+  synthetic_size: 2000,
+  n_epochs: 5,
+  trn_batch_size: 128,
+  learning_rate: 0.1,
+  weight_decay: 5e-5,
+  recalib_batches: 10,
+  backend: 'auto',
 };
 
 /** An options file or layer that is not valid; names the source and the field. */

@@ -37,7 +37,7 @@ async function smallRun(): Promise<string> {
   const save = join(mkdtempSync(join(tmpdir(), 'cnas-post-')), 'run');
   const options = resolveSearchOptions({ save, search_space: 'cbnmobilenetv3', lr: 40, ur: 104, n_classes: 10, sec_obj: ['macs'], n_doe: 60, iterations: 2, n_iter: 6, pop_size: 20, generations: 5 });
   const space = loadSpace('cbnmobilenetv3', { lr: 40, ur: 104 });
-  await runSearch(options, { space, evaluator: createEvaluator(options, space) });
+  await runSearch(options, { space, evaluator: await createEvaluator(options, space) });
   return save;
 }
 

@@ -23,7 +23,7 @@ function setup(overrides: Partial<SearchOptions>) {
 
 test('a synthetic bi-objective search writes iter_0..iter_N stats and its hypervolume never decreases', async () => {
   const { options, space } = setup({ save: join(tmp(), 'run'), sec_obj: ['macs'], n_doe: 60, iterations: 8, n_iter: 8 });
-  const result = await runSearch(options, { space, evaluator: createEvaluator(options, space) });
+  const result = await runSearch(options, { space, evaluator: await createEvaluator(options, space) });
   assert.equal(result.lastIteration, 8);
   assert.equal(result.archiveSize, 60 + 8 * 8);
   let previous = -1;
@@ -61,7 +61,7 @@ function createEvaluatorSettings(o: SearchOptions) {
 
 test('a failed candidate is recorded with its reason and shifts nobody else', async () => {
   const { options, space } = setup({ save: join(tmp(), 'run'), sec_obj: ['macs'], n_doe: 60, iterations: 2, n_iter: 6 });
-  const inner = createEvaluator(options, space);
+  const inner = await createEvaluator(options, space);
   let calls = 0;
   const flaky = {
     ...inner,
@@ -98,7 +98,7 @@ test('a failed candidate is recorded with its reason and shifts nobody else', as
 
 test('constraints are constraints: every proposed candidate respects --max-params', async () => {
   const { options, space } = setup({ save: join(tmp(), 'run'), evaluator: 'analytic', first_obj: 'macs', sec_obj: ['params'], max_params: 0.3, width_mult: 0.35, n_doe: 20, iterations: 3, n_iter: 6 });
-  await runSearch(options, { space, evaluator: createEvaluator(options, space) });
+  await runSearch(options, { space, evaluator: await createEvaluator(options, space) });
   for (let it = 1; it <= 3; it++) {
     const s = readJson(join(options.save, `iter_${it}.stats`));
     assert.ok(s.candidates.length > 0, `iteration ${it} proposed nothing`);
@@ -108,7 +108,7 @@ test('constraints are constraints: every proposed candidate respects --max-param
 
 test('single objective: DE proposes new, distinct candidates and patience stops the run', async () => {
   const { options, space } = setup({ save: join(tmp(), 'run'), n_doe: 50, iterations: 20, n_iter: 4, patience: 2 });
-  const result = await runSearch(options, { space, evaluator: createEvaluator(options, space) });
+  const result = await runSearch(options, { space, evaluator: await createEvaluator(options, space) });
   const keys = new Set<string>();
   for (let it = 0; it <= result.lastIteration; it++) {
     for (const row of readJson(join(options.save, `iter_${it}.stats`)).candidates) {
@@ -127,12 +127,12 @@ test('single objective: DE proposes new, distinct candidates and patience stops 
 test('resume continues after iter_N with the same reference point and finishes an interrupted iteration', async () => {
   const save = join(tmp(), 'run');
   const first = setup({ save, sec_obj: ['macs'], n_doe: 50, iterations: 2, n_iter: 4 });
-  await runSearch(first.options, { space: first.space, evaluator: createEvaluator(first.options, first.space) });
+  await runSearch(first.options, { space: first.space, evaluator: await createEvaluator(first.options, first.space) });
   const ref = readJson(join(save, 'iter_0.stats')).ref_pt;
   const point = locateResume(join(save, 'iter_2.stats'));
   assert.equal(point.after, 2);
   const more = setup({ ...point.saved, save, iterations: 4 });
-  const result = await runSearch(more.options, { space: more.space, evaluator: createEvaluator(more.options, more.space) }, point);
+  const result = await runSearch(more.options, { space: more.space, evaluator: await createEvaluator(more.options, more.space) }, point);
   assert.equal(result.archiveSize, 50 + 4 * 4);
   assert.deepEqual(readJson(join(save, 'iter_4.stats')).ref_pt, ref);
   assert.throws(() => locateResume(join(save, 'iter_9')), /iteration 9 did not complete \(no iter_9\.stats\); the last completed one is iter_4/);

@@ -1,15 +1,62 @@
 import type { SearchSpace } from '../../space/definition.ts';
+import { selectBackend } from '../../nn/backend/backend.ts';
+import { Supernet } from '../../nn/supernet/supernet.ts';
+import { TrainEvaluator } from '../../nn/train-evaluator.ts';
+import { trainingData } from '../../nn/training-data.ts';
 import type { Evaluator } from '../evaluator.ts';
+import { OptionsError } from '../search-options.ts';
 import type { SearchOptions } from '../search-options.ts';
 import { AnalyticEvaluator } from './analytic.ts';
 import type { CostSettings } from './analytic.ts';
 import { SyntheticEvaluator } from './synthetic.ts';
 
-export function createEvaluator(options: SearchOptions, space: SearchSpace): Evaluator {
-  const settings: CostSettings = {
+export function costSettings(options: SearchOptions): CostSettings {
+  return {
     classes: options.n_classes,
     resolution: options.lr,
     tinyMl: { pmax: options.pmax, mmax: options.mmax, amax: options.amax, wp: options.wp, wm: options.wm, wa: options.wa, penalty: options.penalty },
   };
-  return options.evaluator === 'analytic' ? new AnalyticEvaluator(space, settings) : new SyntheticEvaluator(space, settings, options.eval_delay_ms);
+}
+
+/** What a training evaluator needs loaded first; failures name the option (bad input, exit 2). */
+async function trainEvaluator(options: SearchOptions, space: SearchSpace): Promise<Evaluator> {
+  const backend = await selectBackend(options.backend).catch((err: Error) => {
+    throw new OptionsError(`--backend ${options.backend}: ${err.message}`);
+  });
+  let data;
+  try {
+    data = trainingData({ dataset: options.dataset, dir: options.data, valSplit: options.val_split, syntheticSize: options.synthetic_size, classes: options.n_classes, seed: options.seed });
+  } catch (err) {
+    throw new OptionsError(`--dataset ${options.dataset}: ${(err as Error).message}`);
+  }
+  let supernet: Supernet | undefined;
+  if (options.supernet !== undefined) {
+    try {
+      supernet = Supernet.load(options.supernet, space, options.n_classes);
+    } catch (err) {
+      throw new OptionsError(`--supernet ${options.supernet}: ${(err as Error).message}`);
+    }
+  }
+  const settings = {
+    epochs: options.n_epochs,
+    batchSize: options.trn_batch_size,
+    learningRate: options.learning_rate,
+    weightDecay: options.weight_decay,
+    recalibrationBatches: options.recalib_batches,
+    seed: options.seed,
+  };
+  const info = {
+    backend: backend.name,
+    ...(backend.fellBackFrom && { unavailable_backends: backend.fellBackFrom }),
+    weights: supernet ? `supernet ${options.supernet}` : 'seeded random (no --supernet)',
+    dataset: options.dataset,
+    train_images: data.train.size,
+    validation_images: data.validation.size,
+  };
+  return new TrainEvaluator(space, costSettings(options), data, settings, info, supernet);
+}
+
+export async function createEvaluator(options: SearchOptions, space: SearchSpace): Promise<Evaluator> {
+  if (options.evaluator === 'train') return trainEvaluator(options, space);
+  return options.evaluator === 'analytic' ? new AnalyticEvaluator(space, costSettings(options)) : new SyntheticEvaluator(space, costSettings(options), options.eval_delay_ms);
 }
