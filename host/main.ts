@@ -3,6 +3,7 @@ import { ConfigError } from '../src/space/errors.ts';
 import { RunFileError } from '../src/search/run-files.ts';
 import { OptionsError } from '../src/search/search-options.ts';
 import { normaliseArgv } from './argv.ts';
+import { registerBenchTrainCommand } from './commands/bench-train.ts';
 import { registerCostCommand } from './commands/cost.ts';
 import { registerPostSearchCommand } from './commands/post-search.ts';
 import { registerSearchCommand } from './commands/search.ts';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerSearchCommand(program);
   registerPostSearchCommand(program);
   registerSupernetCommands(program);
+  registerBenchTrainCommand(program);
   program.commands.forEach(function override(cmd: Command): void {
     cmd.exitOverride();
     cmd.commands.forEach(override);

@@ -56,13 +56,13 @@ export async function supernetTrainFromFlags(flags: SupernetTrainFlags, hooks?: 
   const backend = await selectBackend(flags.backend).catch((err: Error) => {
     throw new UsageError(`--backend ${flags.backend}: ${err.message}`);
   });
-  if (hooks) process.stderr.write(`training on the ${backend.name} backend${backend.fellBackFrom ? ` (${backend.fellBackFrom.join(', ')} unavailable)` : ''}\n`);
   let data;
   try {
     data = trainingData({ dataset: flags.dataset, dir: flags.data, valSplit: flags.valSplit, syntheticSize: flags.syntheticSize, classes: flags.classes, seed: flags.seed });
   } catch (err) {
     throw new UsageError(`--dataset ${flags.dataset}: ${(err as Error).message}`);
   }
+  if (hooks) process.stderr.write(`training on the ${backend.name} backend${backend.fellBackFrom ? ` (${backend.fellBackFrom.join(', ')} unavailable)` : ''}\n`);
   try {
     return trainSupernet(space, flags.classes, data, { ...flags, resume: flags.resume === true }, hooks);
   } catch (err) {

@@ -1,0 +1,39 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { runCli, tempFiles } from './cli-helpers.ts';
+
+test('cnas bench-train --json prints the throughput keys', () => {
+  const r = runCli(['bench-train', '--net', 'min', '--steps', '1', '--batch', '8', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.deepEqual(Object.keys(out), ['backend', 'net', 'batch', 'train_img_s', 'infer_b1_img_s', 'infer_b64_img_s']);
+  assert.equal(out.backend, 'wasm');
+  assert.ok(out.train_img_s > 0 && out.infer_b1_img_s > 0);
+});
+
+test('cnas supernet train trains, refuses to overwrite, and a missing backend or dataset exits 2', () => {
+  const save = join(tempFiles({}), 'supernet');
+  const args = ['supernet', 'train', '--width', '0.35', '--lr', '32', '--ur', '32', '--synthetic-size', '48', '--epochs', '1', '--batch-size', '16', '--random-subnets', '0', '--save', save];
+  const first = runCli([...args, '--json']);
+  assert.equal(first.code, 0, first.stderr);
+  assert.equal(JSON.parse(first.stdout).epochs, 1);
+  const again = runCli(args);
+  assert.equal(again.code, 2);
+  assert.match(again.stderr, /already holds a supernet; add --resume/);
+  const resumed = runCli([...args, '--resume', '--epochs', '2', '--json']);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.equal(JSON.parse(resumed.stdout).losses.length, 2);
+  const wrongSpace = runCli([...args.map((a) => (a === '0.35' ? '0.5' : a)), '--resume', '--epochs', '3']);
+  assert.equal(wrongSpace.code, 2);
+  assert.match(wrongSpace.stderr, /trained for another space: width_mult 0\.35 there, 0\.5 here/);
+  for (const [extra, message] of [
+    [['--backend', 'tensorflow'], /--backend tensorflow: backend 'tensorflow' is unavailable/],
+    [['--dataset', 'cifar10', '--data', join(save, 'nope')], /--dataset cifar10: /],
+  ] as const) {
+    const r = runCli([...args.slice(0, -1), join(save, '..', 'other'), ...extra]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, message);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+});
