@@ -18,7 +18,7 @@ const json = process.argv.includes('--json');
 const space = loadSpace('mobilenetv3', { lr: 160, ur: 224 });
 const evaluator = new SyntheticEvaluator(space, defaultCostSettings(space, 1000));
 const configs = sampleConfigs(space, 300, 1);
-const outcomes = await evaluator.evaluate(configs.map((config, index) => ({ config, dir: '', iteration: 0, index })));
+const outcomes = await evaluator.evaluate(configs.map((config, index) => ({ config, dir: '', iteration: 0, index, alphaNorm: 1 })));
 const X = configs.map((c) => canonicalGenes(space, encodeConfig(space, c)));
 const y = outcomes.map((o) => (o.ok ? (o.stats.top1 as number) : NaN));
 const upper = geneUpperBounds(space);

@@ -112,6 +112,11 @@ export function registerSearchCommand(program: Command): void {
     .option('--weight-decay <wd>', 'train evaluator: L2 weight decay (default 5e-5)', finiteNumber)
     .option('--supernet <dir>', 'train evaluator: inherit weights from this supernet (cnas supernet train)')
     .option('--recalib-batches <n>', 'train evaluator: batches to recalibrate batch norm of inherited subnets (default 10)', integerAtLeast(1))
+    .option('--eval-robust', 'train evaluator: also measure FlatNAS robustness to weight noise')
+    .option('--sigma-min <s>', 'weight-noise sigma (default 0.05; CNAS grid, only the first is used)', finiteNumber)
+    .option('--sigma-max <s>', 'weight-noise sigma grid end (default 0.05)', finiteNumber)
+    .option('--sigma-step <s>', 'weight-noise sigma grid step (default 0)', finiteNumber)
+    .option('--robust-draws <n>', 'weight-noise draws (default 20)', integerAtLeast(1))
     .addOption(new Option('--backend <name>', 'train evaluator: TF.js backend (default auto)').choices(BACKEND_NAMES))
     .option('--json', 'print the result as one JSON object');
   for (const key of ['pmax', 'mmax', 'amax', 'wp', 'wm', 'wa', 'penalty']) cmd.option(`--${key} <value>`, `tiny_ml ${key}`, finiteNumber);

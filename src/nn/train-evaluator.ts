@@ -9,7 +9,8 @@ import { realise } from '../space/realise.ts';
 import { costStats, COST_KEYS } from '../search/evaluators/analytic.ts';
 import type { CostSettings } from '../search/evaluators/analytic.ts';
 import type { EvalOutcome, EvalRequest, Evaluator, Stats } from '../search/evaluator.ts';
-import { saveCheckpoint } from './model/checkpoint.ts';
+import { loadCheckpoint, saveCheckpoint } from './model/checkpoint.ts';
+import { weightNoiseRobustness } from './robustness.ts';
 import { disposeParams, initParams } from './model/params.ts';
 import type { NetParams } from './model/params.ts';
 import type { NetGraph } from '../graph/types.ts';
@@ -28,6 +29,8 @@ export interface FineTuneSettings {
   /** Batches used to recalibrate batch-norm statistics of a subnet taken from the supernet. */
   recalibrationBatches: number;
   seed: number;
+  /** FlatNAS: measure robustness to weight noise of the kept weights (with this sigma and draws). */
+  robustness?: { sigma: number; draws: number };
 }
 
 /** A seed per config, so a candidate starts from the same random weights whenever it is evaluated. */
@@ -45,7 +48,7 @@ function configSeed(space: SearchSpace, config: SubnetConfig, seed: number): num
  */
 export class TrainEvaluator implements Evaluator {
   readonly name = 'train';
-  readonly keys: readonly string[] = ['top1', ...COST_KEYS];
+  readonly keys: readonly string[];
   readonly exactKeys: readonly string[] = COST_KEYS;
 
   constructor(
@@ -55,7 +58,9 @@ export class TrainEvaluator implements Evaluator {
     private readonly settings: FineTuneSettings,
     readonly info: Readonly<Record<string, unknown>>,
     private readonly supernet?: Supernet,
-  ) {}
+  ) {
+    this.keys = settings.robustness ? ['top1', 'robustness', ...COST_KEYS] : ['top1', ...COST_KEYS];
+  }
 
   private logger?: Logger;
 
@@ -98,14 +103,28 @@ export class TrainEvaluator implements Evaluator {
           saveCheckpoint(join(request.dir, 'ckpt'), graph, params);
         }
       }
+      const flatness = s.robustness ? this.flatness(graph, request, validation) : {};
       return {
         top1: Math.round((100 - 100 * best.accuracy) * 100) / 100,
+        ...flatness,
         ...costStats(this.space, request.config, this.cost),
         train: { epochs: s.epochs, best_epoch: bestEpoch, val_loss: best.loss, seconds: (Date.now() - started) / 1000, supernet: this.supernet !== undefined, resolution },
       };
     } finally {
       optimiser.dispose();
       disposeParams(params);
+    }
+  }
+
+  /** Robustness of the kept (best-epoch) weights; the last epoch's weights are replaced by them first. */
+  private flatness(graph: NetGraph, request: EvalRequest, validation: Batcher): Record<string, number> {
+    const kept = loadCheckpoint(join(request.dir, 'ckpt'), graph);
+    try {
+      const { sigma, draws } = this.settings.robustness!;
+      const r = weightNoiseRobustness(graph, kept, () => validation.epoch(0), { sigma, draws, seed: this.settings.seed });
+      return { robustness: r.robustness };
+    } finally {
+      disposeParams(kept);
     }
   }
 

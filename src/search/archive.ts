@@ -26,8 +26,8 @@ export function missingKeys(stats: Stats, keys: readonly string[]): string | und
   return missing.length > 0 ? `stats lack numeric ${missing.map((k) => `"${k}"`).join(', ')}` : undefined;
 }
 
-export function objectiveMatrix(entries: readonly ArchiveEntry[], objectives: readonly string[]): number[][] {
-  return entries.map((e) => objectives.map((k) => statValue(e.stats, k)));
+export function objectiveMatrix(entries: readonly ArchiveEntry[], objectives: readonly string[], valueOf: (e: ArchiveEntry, key: string) => number = (e, k) => statValue(e.stats, k)): number[][] {
+  return entries.map((e) => objectives.map((k) => valueOf(e, k)));
 }
 
 export function violations(entries: readonly ArchiveEntry[], constraints: readonly Constraint[]): number[] {

@@ -25,6 +25,8 @@ export interface EvaluateSettings {
   evaluator: Evaluator;
   /** Keys every stats record must carry (objectives and constraints). */
   requiredKeys: readonly string[];
+  /** Passed to the evaluator with every request (FlatNAS's alpha_norm); default 1. */
+  alphaNorm?: number;
   onResult?: (result: CandidateResult, done: number, total: number) => void;
 }
 
@@ -78,7 +80,7 @@ export async function evaluateCandidates(configs: readonly SubnetConfig[], s: Ev
     }
     s.onResult?.(results[net], ++done, configs.length);
   };
-  const requests = pending.map((net) => ({ config: configs[net], dir: netDir(s.save, s.iteration, net), iteration: s.iteration, index: net }));
+  const requests = pending.map((net) => ({ config: configs[net], dir: netDir(s.save, s.iteration, net), iteration: s.iteration, index: net, alphaNorm: s.alphaNorm ?? 1 }));
   const settled = new Set<number>();
   let outcomes: EvalOutcome[];
   try {

@@ -12,6 +12,8 @@ export interface EvalRequest {
   dir: string;
   iteration: number;
   index: number;
+  /** The archive's current alpha_norm, for evaluators that report top1_robust (FlatNAS). */
+  alphaNorm: number;
 }
 
 /**

@@ -26,6 +26,8 @@ export interface IterationStats {
   best: Record<string, number>;
   /** Iterations since the last improvement (early stopping). */
   stall: number;
+  /** FlatNAS: the alpha_norm the archive was scored with in this iteration. */
+  alpha_norm?: number;
 }
 
 /**

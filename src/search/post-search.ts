@@ -83,7 +83,10 @@ export function postSearch(o: PostSearchOptions): SelectedNet[] {
       chosen.push(...highTradeoffPoints(front.map((r) => r.F), o.n - chosen.length).map((i) => front[i]));
     }
   } else {
+    const column = it.objectives.indexOf(o.prefer);
     const value = (r: (typeof pool)[number]): number => {
+      // An objective as the search scored it (top1_robust is derived); any other key as stored.
+      if (column >= 0) return r.F[column];
       const v = r.stats[o.prefer];
       if (typeof v !== 'number') throw new RunFileError(`--prefer ${o.prefer}: net ${r.iteration}/${r.net} has no numeric "${o.prefer}"; objectives of this search: ${it.objectives.join(', ')}`);
       return v;

@@ -4,7 +4,8 @@ import type { SearchSpace } from '../space/definition.ts';
 import { createSurrogate } from '../predictors/create-surrogate.ts';
 import type { SurrogateOptions } from '../predictors/create-surrogate.ts';
 import type { SurrogateKind } from '../predictors/surrogate.ts';
-import { objectiveMatrix, statValue, violations } from './archive.ts';
+import { objectiveMatrix, violations } from './archive.ts';
+import type { ValueOf } from './objective-values.ts';
 import type { ArchiveEntry } from './archive.ts';
 import { differentialEvolution } from './de.ts';
 import { nonDominatedSort } from './dominance.ts';
@@ -33,6 +34,7 @@ export interface ProposeSettings {
   subset: SubsetMethod;
   refPt?: readonly number[];
   seed: number;
+  valueOf: ValueOf;
 }
 
 export interface SurrogateInfo {
@@ -65,7 +67,7 @@ async function fitModels(archive: readonly ArchiveEntry[], keys: readonly string
       throw new OptionsError(`only ${archive.length} architectures were evaluated successfully, but the ${kind} surrogate of "${key}" needs more than the ${archive[0].genes.length} genes; raise --n-doe or see failed/`);
     }
     const surrogate = createSurrogate(kind, { ...s.surrogateOptions, seed: s.seed + i });
-    await surrogate.fit(X, archive.map((e) => statValue(e.stats, key)));
+    await surrogate.fit(X, archive.map((e) => s.valueOf(e, key)));
     models.set(key, { kind: 'surrogate', surrogate });
     const winner = (surrogate as { winner?: string }).winner;
     info.push({ key, model: kind, name: surrogate.name, ...(winner !== undefined && { winner }) });
@@ -153,7 +155,7 @@ export async function proposeCandidates(archive: readonly ArchiveEntry[], s: Pro
       .slice(0, s.k)
       .map((i) => history.X[i]);
   } else {
-    const F = objectiveMatrix(archive, s.objectives);
+    const F = objectiveMatrix(archive, s.objectives, s.valueOf);
     const CV = violations(archive, s.constraints);
     const front = nonDominatedSort(F, CV)[0] ?? [];
     nsga2(recorded, {

@@ -7,7 +7,9 @@ import { sampleConfig } from '../space/sample.ts';
 import type { SubnetConfig } from '../space/config.ts';
 import type { SearchSpace } from '../space/definition.ts';
 import { Prng } from '../util/prng.ts';
-import { appendToArchive, objectiveMatrix, statValue, violations } from './archive.ts';
+import { appendToArchive, objectiveMatrix, violations } from './archive.ts';
+import { alphaNorm, storedKeys, valueOfWith } from './objective-values.ts';
+import type { ObjectiveContext, ValueOf } from './objective-values.ts';
 import type { ArchiveEntry } from './archive.ts';
 import { evaluateCandidates } from './evaluate-candidates.ts';
 import type { CandidateResult } from './evaluate-candidates.ts';
@@ -96,7 +98,7 @@ function smallestConfigs(space: SearchSpace): SubnetConfig[] {
 /** Refuses settings that cannot work, before anything is written. */
 function checkSettings(options: SearchOptions, space: SearchSpace, evaluator: Evaluator): void {
   const keys = [...objectivesOf(options), ...constraintsOf(options).map((c) => c.key)];
-  for (const key of keys) {
+  for (const key of keys.flatMap(storedKeys)) {
     if (!evaluator.keys.includes(key)) {
       throw new OptionsError(`the ${evaluator.name} evaluator does not provide "${key}"; it provides: ${evaluator.keys.join(', ')}`);
     }
@@ -116,10 +118,10 @@ function checkSettings(options: SearchOptions, space: SearchSpace, evaluator: Ev
   }
 }
 
-function bestOf(archive: readonly ArchiveEntry[], keys: readonly string[], cv: readonly number[]): Record<string, number> {
+function bestOf(archive: readonly ArchiveEntry[], keys: readonly string[], cv: readonly number[], valueOf: ValueOf): Record<string, number> {
   const best: Record<string, number> = {};
   for (const key of keys) {
-    const values = archive.filter((_, i) => cv[i] === 0).map((e) => statValue(e.stats, key));
+    const values = archive.filter((_, i) => cv[i] === 0).map((e) => valueOf(e, key));
     if (values.length > 0) best[key] = Math.min(...values);
   }
   return best;
@@ -135,7 +137,11 @@ export async function runSearch(options: SearchOptions, deps: SearchDeps, resume
   const save = resume?.save ?? options.save;
   const objectives = objectivesOf(options);
   const constraints = constraintsOf(options);
-  const requiredKeys = [...objectives, ...constraints.map((c) => c.key)];
+  const keys = [...objectives, ...constraints.map((c) => c.key)];
+  const requiredKeys = [...new Set(keys.flatMap(storedKeys))];
+  const context: ObjectiveContext = { alpha: options.alpha, alphaNorm: 1 };
+  const valueOf = valueOfWith(context);
+  const robust = objectives.includes('top1_robust');
   checkSettings(options, space, evaluator);
   if (resume) {
     checkResumeCompatible(resume.saved, options, save);
@@ -176,6 +182,8 @@ export async function runSearch(options: SearchOptions, deps: SearchDeps, resume
     const began = Date.now();
     let configs: SubnetConfig[];
     let proposal: Proposal | undefined;
+    // FlatNAS: the archive is rescored with alpha_norm of everything evaluated so far (1 for the DOE).
+    if (robust && it > 0) context.alphaNorm = alphaNorm(archive);
     const interrupted = it > 0 ? readIterationNets(space, save, it) : [];
     if (it === 0) {
       configs = designOfExperiments(space, options.n_doe, options.seed);
@@ -197,6 +205,7 @@ export async function runSearch(options: SearchOptions, deps: SearchDeps, resume
         subset: options.subset,
         ...(refPt && { refPt }),
         seed: options.seed + it,
+        valueOf,
       });
       configs = proposal.configs;
     }
@@ -207,6 +216,7 @@ export async function runSearch(options: SearchOptions, deps: SearchDeps, resume
       space,
       evaluator,
       requiredKeys,
+      alphaNorm: context.alphaNorm,
       onResult: (result, done, total) => {
         logger?.info({ iteration: it, net: result.net, done, total, reused: result.reused, failure: result.failure, ...(result.entry && Object.fromEntries(requiredKeys.map((k) => [k, result.entry!.stats[k]]))) }, 'candidate');
         hooks?.onCandidate?.({ iteration: it, result, done, total });
@@ -216,16 +226,16 @@ export async function runSearch(options: SearchOptions, deps: SearchDeps, resume
     appendToArchive(archive, added);
     if (archive.length === 0) throw new RunFileError(`every candidate of iteration ${it} failed; see ${join(save, 'failed')}`);
 
-    const F = objectiveMatrix(archive, objectives);
+    const F = objectiveMatrix(archive, objectives, valueOf);
     const CV = violations(archive, constraints);
     const feasibleF = F.filter((_, i) => CV[i] === 0);
     const previousHv = hv;
-    const previousBest = bestOf(archive.filter((e) => e.iteration < it), [options.first_obj], CV.filter((_, i) => archive[i].iteration < it));
+    const previousBest = bestOf(archive.filter((e) => e.iteration < it), [options.first_obj], CV.filter((_, i) => archive[i].iteration < it), valueOf);
     if (objectives.length > 1) {
       if (refPt === undefined) refPt = hvReferencePoint(feasibleF.length > 0 ? feasibleF : F);
       hv = normalisedHv(feasibleF, refPt);
     }
-    const best = bestOf(archive, requiredKeys, CV);
+    const best = bestOf(archive, [...new Set([...keys, ...requiredKeys])], CV, valueOf);
     if (it > 0) {
       const improved = objectives.length > 1 ? (hv ?? 0) > (previousHv ?? 0) : (best[options.first_obj] ?? Infinity) < (previousBest[options.first_obj] ?? Infinity);
       stall = improved ? 0 : stall + 1;
@@ -237,7 +247,7 @@ export async function runSearch(options: SearchOptions, deps: SearchDeps, resume
       constraints,
       archive: archiveRows(archive, F),
       archive_nets: archive.map((e, i) => [e.iteration, e.net, CV[i]]),
-      candidates: archiveRows(added, objectiveMatrix(added, objectives)),
+      candidates: archiveRows(added, objectiveMatrix(added, objectives, valueOf)),
       failed: results.flatMap((r) => (r.failure ? [{ net: r.net, reason: r.failure }] : [])),
       surrogates: reports,
       ...(reports[0] && { first_surrogate: reports[0] }),
@@ -246,6 +256,7 @@ export async function runSearch(options: SearchOptions, deps: SearchDeps, resume
       ...(refPt && { ref_pt: refPt }),
       best,
       stall,
+      ...(robust && { alpha_norm: context.alphaNorm }),
     };
     writeJsonAtomic(iterationStatsPath(save, it), stats);
     lastIteration = it;
@@ -268,5 +279,5 @@ export async function runSearch(options: SearchOptions, deps: SearchDeps, resume
     }
   }
   const finalCv = violations(archive, constraints);
-  return { save, lastIteration, archiveSize: archive.length, ...(hv !== undefined && { hv }), best: bestOf(archive, requiredKeys, finalCv), stoppedEarly };
+  return { save, lastIteration, archiveSize: archive.length, ...(hv !== undefined && { hv }), best: bestOf(archive, [...new Set([...keys, ...requiredKeys])], finalCv, valueOf), stoppedEarly };
 }

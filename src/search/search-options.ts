@@ -71,6 +71,11 @@ export const searchOptionsSchema = z.strictObject({
   supernet: z.string().optional(),
   recalib_batches: positiveInt,
   backend: z.enum(BACKEND_NAMES),
+  eval_robust: z.boolean(),
+  sigma_min: z.number().min(0),
+  sigma_max: z.number().min(0),
+  sigma_step: z.number().min(0),
+  robust_draws: positiveInt,
 });
 
 export type SearchOptions = z.infer<typeof searchOptionsSchema>;
@@ -119,6 +124,11 @@ export const DEFAULT_SEARCH_OPTIONS: SearchOptions = {
   weight_decay: 5e-5,
   recalib_batches: 10,
   backend: 'auto',
+  eval_robust: false,
+  sigma_min: 0.05,
+  sigma_max: 0.05,
+  sigma_step: 0,
+  robust_draws: 20,
 };
 
 /** An options file or layer that is not valid; names the source and the field. */

@@ -36,7 +36,7 @@ test('a tiny supernet trains on synthetic data, then two candidates are fine-tun
   const options = resolveSearchOptions({ save: join(dir, 'run'), evaluator: 'train', lr: 32, ur: 32, width_mult: 0.35, n_classes: 10, synthetic_size: 96, val_split: 0.25, n_epochs: 1, trn_batch_size: 24, learning_rate: 0.05, supernet: supernetDir, recalib_batches: 2 });
   const evaluator = await createEvaluator(options, space);
   assert.equal(evaluator.info?.backend, 'wasm');
-  const requests = sampleConfigs(space, 2, 3).map((config, index) => ({ config, dir: join(dir, `net_${index}`), iteration: 0, index }));
+  const requests = sampleConfigs(space, 2, 3).map((config, index) => ({ config, dir: join(dir, `net_${index}`), iteration: 0, index, alphaNorm: 1 }));
   const outcomes = await evaluator.evaluate(requests);
   for (const [i, o] of outcomes.entries()) {
     assert.ok(o.ok, o.ok ? '' : o.reason);

@@ -49,7 +49,7 @@ test('a synthetic bi-objective search writes iter_0..iter_N stats and its hyperv
   for (const net of [0, 5, 7]) {
     const dir = join(options.save, 'iter_4', `net_${net}`);
     const config = readJson(join(dir, `net_${net}.subnet`));
-    const [outcome] = await evaluator.evaluate([{ config, dir, iteration: 4, index: net }]);
+    const [outcome] = await evaluator.evaluate([{ config, dir, iteration: 4, index: net, alphaNorm: 1 }]);
     assert.ok(outcome.ok);
     assert.equal(readJson(join(dir, `net_${net}.stats`)).top1, outcome.stats.top1);
   }
@@ -91,7 +91,7 @@ test('a failed candidate is recorded with its reason and shifts nobody else', as
     const stats = join(options.save, 'iter_0', `net_${net}`, `net_${net}.stats`);
     if (!existsSync(stats)) continue;
     const config = readJson(join(options.save, 'iter_0', `net_${net}`, `net_${net}.subnet`));
-    const [o] = await verify.evaluate([{ config, dir: '', iteration: 0, index: net }]);
+    const [o] = await verify.evaluate([{ config, dir: '', iteration: 0, index: net, alphaNorm: 1 }]);
     assert.equal(readJson(stats).top1, o.ok && o.stats.top1);
   }
 });

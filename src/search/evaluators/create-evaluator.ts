@@ -4,7 +4,8 @@ import { Supernet } from '../../nn/supernet/supernet.ts';
 import { TrainEvaluator } from '../../nn/train-evaluator.ts';
 import { trainingData } from '../../nn/training-data.ts';
 import type { Evaluator } from '../evaluator.ts';
-import { OptionsError } from '../search-options.ts';
+import { objectivesOf, OptionsError } from '../search-options.ts';
+import { sigmaGrid } from '../../nn/robustness.ts';
 import type { SearchOptions } from '../search-options.ts';
 import { AnalyticEvaluator } from './analytic.ts';
 import type { CostSettings } from './analytic.ts';
@@ -44,6 +45,9 @@ async function trainEvaluator(options: SearchOptions, space: SearchSpace): Promi
     weightDecay: options.weight_decay,
     recalibrationBatches: options.recalib_batches,
     seed: options.seed,
+    ...((options.eval_robust || objectivesOf(options).includes('top1_robust')) && {
+      robustness: { sigma: sigmaGrid(options.sigma_min, options.sigma_max, options.sigma_step)[0], draws: options.robust_draws },
+    }),
   };
   const info = {
     backend: backend.name,

@@ -22,7 +22,9 @@ const RIPPLES = 6;
  * and its largest at the highest, and u the canonical genes scaled to [0, 1]. So error falls smoothly with
  * capacity (a real trade-off against MACs) while the ripples make it multimodal. Early-exit spaces get exit
  * ratios from the thresholds or flags (lower thresholds and later exits take more samples), an `avg_macs`
- * from the cost model, and an error penalty for samples that leave early.
+ * from the cost model, and an error penalty for samples that leave early. `robustness` (FlatNAS's accuracy drop
+ * under weight noise, in points) = 2 + 6 (1 - c)^1.5 + 0.5 * mean_k sin(...) over another set of ripples: small
+ * networks are less robust, with its own multimodality, so top1_robust is a different landscape than top1.
  */
 export class SyntheticEvaluator extends AnalyticEvaluator {
   override readonly name = 'synthetic';
@@ -39,11 +41,11 @@ export class SyntheticEvaluator extends AnalyticEvaluator {
     private readonly delayMs = 0,
   ) {
     super(space, settings);
-    this.keys = space.exitKind === 'none' ? ['top1', ...COST_KEYS] : ['top1', 'avg_macs', 'exits_ratio', ...COST_KEYS];
+    this.keys = space.exitKind === 'none' ? ['top1', 'robustness', ...COST_KEYS] : ['top1', 'robustness', 'avg_macs', 'exits_ratio', ...COST_KEYS];
     this.upper = geneUpperBounds(space);
     const rng = new Prng(PROBLEM_SEED);
-    this.directions = Array.from({ length: RIPPLES }, () => Float64Array.from(this.upper, () => 3 * (rng.next() - 0.5)));
-    this.phases = Array.from({ length: RIPPLES }, () => 2 * Math.PI * rng.next());
+    this.directions = Array.from({ length: 2 * RIPPLES }, () => Float64Array.from(this.upper, () => 3 * (rng.next() - 0.5)));
+    this.phases = Array.from({ length: 2 * RIPPLES }, () => 2 * Math.PI * rng.next());
     const uniform = (k: number, e: number, d: number, r: number): number => {
       const n = d * space.nStages;
       const config = { ks: new Array<number>(n).fill(k), e: new Array<number>(n).fill(e), d: new Array<number>(space.nStages).fill(d), r };
@@ -75,13 +77,15 @@ export class SyntheticEvaluator extends AnalyticEvaluator {
     const graph = realise(this.space, config, { resolution: this.settings.resolution, classes: this.settings.classes });
     const capacity = (Math.log(networkCost(graph).macs) - this.logMacsMin) / (this.logMacsMax - this.logMacsMin);
     const u = canonicalGenes(this.space, encodeConfig(this.space, config)).map((g, i) => (this.upper[i] === 0 ? 0 : g / this.upper[i]));
-    let ripple = 0;
-    this.directions.forEach((w, k) => {
+    const ripples = this.directions.map((w, k) => {
       let dot = 0;
       for (let i = 0; i < u.length; i++) dot += w[i] * u[i];
-      ripple += Math.sin(2 * Math.PI * dot + this.phases[k]);
+      return Math.sin(2 * Math.PI * dot + this.phases[k]);
     });
-    let top1 = 40 - 22 * Math.sqrt(Math.min(Math.max(capacity, 0), 1)) + (3 * ripple) / RIPPLES;
+    const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const c = Math.min(Math.max(capacity, 0), 1);
+    let top1 = 40 - 22 * Math.sqrt(c) + 3 * mean(ripples.slice(0, RIPPLES));
+    const robustness = Math.max(0, 2 + 6 * (1 - c) ** 1.5 + 0.5 * mean(ripples.slice(RIPPLES)));
     const stats: Record<string, unknown> = {};
     if (this.space.exitKind !== 'none') {
       const ratios = this.exitRatios(config);
@@ -91,7 +95,7 @@ export class SyntheticEvaluator extends AnalyticEvaluator {
       stats.exits_ratio = ratios;
       stats.avg_macs = Math.round(avgMacs(exitCosts(graph), ratios) / 1e4) / 100;
     }
-    return { top1: Math.round(top1 * 100) / 100, ...stats, ...super.statsOf(config), source: 'synthetic' };
+    return { top1: Math.round(top1 * 100) / 100, robustness: Math.round(robustness * 100) / 100, ...stats, ...super.statsOf(config), source: 'synthetic' };
   }
 
   override async evaluate(requests: readonly EvalRequest[], onDone?: (index: number, outcome: EvalOutcome) => void): Promise<EvalOutcome[]> {
