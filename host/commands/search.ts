@@ -18,6 +18,7 @@ import { explicitOptions } from '../option-layer.ts';
 import { readJsonFile } from '../read-json.ts';
 import { resolveSpaceFlags } from '../space-options.ts';
 import { formatTable } from '../format/table.ts';
+import { PooledEvaluator } from '../workers/pooled-evaluator.ts';
 
 /** Resolves options (defaults < saved run < --config file < typed flags) and runs the search. */
 export async function searchFromCommand(cmd: Command, hooks?: SearchHooks): Promise<SearchResult> {
@@ -34,12 +35,17 @@ export async function searchFromCommand(cmd: Command, hooks?: SearchHooks): Prom
     ur: options.ur,
     rstep: options.rstep,
   });
-  const evaluator = await createEvaluator(options, space);
+  const local = await createEvaluator(options, space);
+  const evaluator = options.workers > 1 ? await PooledEvaluator.start(local, options, options.gpus) : local;
   if (hooks && evaluator.info) {
     const facts = Object.entries(evaluator.info).map(([k, v]) => `${k} ${Array.isArray(v) ? v.join('/') : String(v)}`);
     process.stderr.write(`evaluator ${evaluator.name}: ${facts.join(', ')}\n`);
   }
-  return runSearch(options, { space, evaluator, hooks, makeLogger: (save) => fileLogger(join(save, 'search.log')) }, resume);
+  try {
+    return await runSearch(options, { space, evaluator, hooks, makeLogger: (save) => fileLogger(join(save, 'search.log')) }, resume);
+  } finally {
+    if (evaluator instanceof PooledEvaluator) evaluator.close();
+  }
 }
 
 /** Progress for people: a bar per iteration on a terminal, one line per iteration otherwise. */
@@ -112,6 +118,8 @@ export function registerSearchCommand(program: Command): void {
     .option('--weight-decay <wd>', 'train evaluator: L2 weight decay (default 5e-5)', finiteNumber)
     .option('--supernet <dir>', 'train evaluator: inherit weights from this supernet (cnas supernet train)')
     .option('--recalib-batches <n>', 'train evaluator: batches to recalibrate batch norm of inherited subnets (default 10)', integerAtLeast(1))
+    .option('--workers <n>', 'candidates evaluated at the same time, one process each (default 1)', integerAtLeast(1))
+    .option('--gpus <ids...>', 'GPU ids for the workers, handed out in turn (CUDA_VISIBLE_DEVICES)')
     .option('--eval-robust', 'train evaluator: also measure FlatNAS robustness to weight noise')
     .option('--sigma-min <s>', 'weight-noise sigma (default 0.05; CNAS grid, only the first is used)', finiteNumber)
     .option('--sigma-max <s>', 'weight-noise sigma grid end (default 0.05)', finiteNumber)

@@ -76,6 +76,10 @@ export const searchOptionsSchema = z.strictObject({
   sigma_max: z.number().min(0),
   sigma_step: z.number().min(0),
   robust_draws: positiveInt,
+  /** Candidates evaluated at the same time, each in its own process. */
+  workers: positiveInt,
+  /** GPU ids handed to the workers in turn (CUDA_VISIBLE_DEVICES), e.g. ["0", "1"]. */
+  gpus: z.array(z.string().regex(/^\d+$/)),
 });
 
 export type SearchOptions = z.infer<typeof searchOptionsSchema>;
@@ -129,6 +133,8 @@ export const DEFAULT_SEARCH_OPTIONS: SearchOptions = {
   sigma_max: 0.05,
   sigma_step: 0,
   robust_draws: 20,
+  workers: 1,
+  gpus: [],
 };
 
 /** An options file or layer that is not valid; names the source and the field. */

@@ -60,7 +60,7 @@ test('bad search input exits 2 with one line, before anything is written', () =>
     [['search', '--sec-obj', 'speed', '--save', fresh], /argument 'speed' is invalid. Allowed choices are top1, top1_robust, params/],
     [['search', '--first-predictor', 'svm', '--save', fresh], /Allowed choices are rbf, carts, gp, mlp, as/],
     [['search', '--sec-obj', 'macs', '--n-doe', '20', '--save', fresh], /--n-doe 20 is too small: the surrogates need more samples than the 45 genes of mobilenetv3; use --n-doe 46 or more/],
-    [['search', '--sec-obj', 'latency_ms', '--save', fresh], /the synthetic evaluator does not provide "latency_ms"; it provides: top1, params/],
+    [['search', '--sec-obj', 'latency_ms', '--save', fresh], /the synthetic evaluator does not provide "latency_ms"; it provides: top1, robustness, params/],
     [['search', '--resume', join(dir, 'nowhere', 'iter_3')], /no such run directory/],
     [['search', '--config', join(dir, 'corrupt.json'), '--save', fresh], /corrupt\.json: field "iterations": Invalid input: expected number, received string/],
     [['search', '--config', join(dir, 'missing.json'), '--save', fresh], /missing\.json: no such file/],
@@ -106,4 +106,16 @@ test('resume refuses another search space, a corrupt iteration file, and a save 
   assert.match(corrupt.stderr, /iter_1\.stats: corrupt JSON/);
   writeFileSync(join(save, 'iter_1.stats'), stats);
   assert.equal(runCli(['search', '--resume', join(save, 'iter_1.stats'), '--iterations', '2', '--json']).code, 0);
+});
+
+test('--workers 2 evaluates in child processes with the same results as one process', () => {
+  const dir = tempFiles({});
+  const args = (save: string): string[] => ['search', '--sec-obj', 'macs', '--n-doe', '50', '--iterations', '1', '--n-iter', '4', '--lr', '40', '--ur', '104', '--classes', '10', '--save', save, '--json'];
+  const one = runCli(args(join(dir, 'one')));
+  const two = runCli([...args(join(dir, 'two')), '--workers', '2']);
+  assert.equal(one.code, 0, one.stderr);
+  assert.equal(two.code, 0, two.stderr);
+  const archive = (save: string): unknown => JSON.parse(readFileSync(join(save, 'iter_1.stats'), 'utf8')).archive;
+  assert.deepEqual(archive(join(dir, 'two')), archive(join(dir, 'one')));
+  assert.match(readFileSync(join(dir, 'two', 'search.log'), 'utf8'), /"workers":2/);
 });
