@@ -9,6 +9,7 @@ import { registerPostSearchCommand } from './commands/post-search.ts';
 import { registerSearchCommand } from './commands/search.ts';
 import { registerSpaceCommands } from './commands/space.ts';
 import { registerSupernetCommands } from './commands/supernet.ts';
+import { registerTrainCommand } from './commands/train.ts';
 import { UsageError } from './usage-error.ts';
 
 /** Exit code for bad input (usage, files, configs); anything else unexpected exits 1. */
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerPostSearchCommand(program);
   registerSupernetCommands(program);
   registerBenchTrainCommand(program);
+  registerTrainCommand(program);
   program.commands.forEach(function override(cmd: Command): void {
     cmd.exitOverride();
     cmd.commands.forEach(override);

@@ -6,7 +6,7 @@ import { nonDominatedSort } from './dominance.ts';
 import type { Stats } from './evaluator.ts';
 import { highTradeoffPoints } from './high-tradeoff.ts';
 import { readIterationStats } from './iteration-stats.ts';
-import { netDir, readJsonIfExists, RunFileError } from './run-files.ts';
+import { netDir, readJsonIfExists, RUN_FILE, RunFileError } from './run-files.ts';
 
 export interface PostSearchOptions {
   /** `<save>/iter_N.stats` (the extension may be left out). */
@@ -52,7 +52,8 @@ export function statsCsv(selected: readonly SelectedNet[]): string {
 /**
  * CNAS's post_search: choose n architectures of an iteration's archive, by the highest trade-off on the
  * (feasible) Pareto front, then the next fronts if it is smaller than n, or by the lowest value of one key, and copy each net's folder (config, stats,
- * checkpoint) to `<save>/net-<prefer>_<rank>` with the files renamed `net.subnet` and `net.stats`.
+ * checkpoint) to `<save>/net-<prefer>_<rank>` with the files renamed `net.subnet` and `net.stats`, plus the
+ * run's `run.json`.
  */
 export function postSearch(o: PostSearchOptions): SelectedNet[] {
   const statsPath = o.expr.endsWith('.stats') ? o.expr : `${o.expr}.stats`;
@@ -106,6 +107,8 @@ export function postSearch(o: PostSearchOptions): SelectedNet[] {
       const m = /^net_\d+\.(subnet|stats)$/.exec(name);
       if (m) renameSync(join(dir, name), join(dir, `net.${m[1]}`));
     }
+    // The search's settings (space, dataset, classes) travel with the net, so `cnas train <dir>` needs no flags.
+    if (existsSync(join(runDir, RUN_FILE))) cpSync(join(runDir, RUN_FILE), join(dir, RUN_FILE));
     return { rank, dir, iteration: r.iteration, net: r.net, config: r.config, stats: r.stats };
   });
   if (o.saveStatsCsv) writeFileAtomic(join(o.save, 'selected.csv'), statsCsv(selected));
