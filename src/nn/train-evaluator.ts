@@ -11,6 +11,8 @@ import type { CostSettings } from '../search/evaluators/analytic.ts';
 import type { EvalOutcome, EvalRequest, Evaluator, Stats } from '../search/evaluator.ts';
 import { loadCheckpoint, saveCheckpoint } from './model/checkpoint.ts';
 import { weightNoiseRobustness } from './robustness.ts';
+import { trainExits } from './exits/train-exits.ts';
+import type { TrainExitsOptions } from './exits/train-exits.ts';
 import { disposeParams, initParams } from './model/params.ts';
 import type { NetParams } from './model/params.ts';
 import type { NetGraph } from '../graph/types.ts';
@@ -31,6 +33,8 @@ export interface FineTuneSettings {
   seed: number;
   /** FlatNAS: measure robustness to weight noise of the kept weights (with this sigma and draws). */
   robustness?: { sigma: number; draws: number };
+  /** Early-exit networks (CNAS's multi_exits trainer): train the exits after the backbone epochs. */
+  exits?: Omit<TrainExitsOptions, 'seed' | 'onEpoch'>;
 }
 
 /** A seed per config, so a candidate starts from the same random weights whenever it is evaluated. */
@@ -59,7 +63,7 @@ export class TrainEvaluator implements Evaluator {
     readonly info: Readonly<Record<string, unknown>>,
     private readonly supernet?: Supernet,
   ) {
-    this.keys = settings.robustness ? ['top1', 'robustness', ...COST_KEYS] : ['top1', ...COST_KEYS];
+    this.keys = ['top1', ...(settings.robustness ? ['robustness'] : []), ...(settings.exits ? ['avg_macs', 'exits_ratio'] : []), ...COST_KEYS];
   }
 
   private logger?: Logger;
@@ -104,8 +108,10 @@ export class TrainEvaluator implements Evaluator {
         }
       }
       const flatness = s.robustness ? this.flatness(graph, request, validation) : {};
+      const exits = s.exits ? this.trainExitHeads(graph, request, validation, resolution) : {};
       return {
         top1: Math.round((100 - 100 * best.accuracy) * 100) / 100,
+        ...exits,
         ...flatness,
         ...costStats(this.space, request.config, this.cost),
         train: { epochs: s.epochs, best_epoch: bestEpoch, val_loss: best.loss, seconds: (Date.now() - started) / 1000, supernet: this.supernet !== undefined, resolution },
@@ -113,6 +119,26 @@ export class TrainEvaluator implements Evaluator {
     } finally {
       optimiser.dispose();
       disposeParams(params);
+    }
+  }
+
+  /**
+   * CNAS's ee_train.py after the backbone: from the kept weights, train the exits and score the early-exit
+   * network. Its `top1` is the global error over exits; its params and MACs (all heads, exit-cost rules) are
+   * kept as `params_with_exits` and `ee_macs`, so `params` and `macs` stay the cost model's, as the optimiser
+   * computes them.
+   */
+  private trainExitHeads(graph: NetGraph, request: EvalRequest, validation: Batcher, resolution: number): Record<string, unknown> {
+    const s = this.settings;
+    const kept = loadCheckpoint(join(request.dir, 'ckpt'), graph);
+    try {
+      const train = new Batcher(this.data.train, { batchSize: s.batchSize, seed: s.seed, augment: true, dropLast: this.data.train.size > s.batchSize, resolution });
+      const result = trainExits(graph, kept, { train, validation }, { ...s.exits!, seed: s.seed, onEpoch: (r) => this.logger?.info({ iteration: request.iteration, net: request.index, ...r }, 'exit epoch') });
+      saveCheckpoint(join(request.dir, 'ckpt'), graph, kept);
+      const { params, macs, ...ee } = result.stats;
+      return { ...ee, params_with_exits: params, ee_macs: macs };
+    } finally {
+      disposeParams(kept);
     }
   }
 

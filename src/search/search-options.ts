@@ -80,6 +80,18 @@ export const searchOptionsSchema = z.strictObject({
   workers: positiveInt,
   /** GPU ids handed to the workers in turn (CUDA_VISIBLE_DEVICES), e.g. ["0", "1"]. */
   gpus: z.array(z.string().regex(/^\d+$/)),
+  trainer_type: z.enum(['single_exit', 'multi_exits']),
+  /** Early-exit training: joint (EDANAS) or bernulli (NACHOS); default from the space. */
+  method: z.enum(['joint', 'bernulli']).optional(),
+  ee_epochs: nonNegativeInt,
+  warmup_ee_epochs: nonNegativeInt,
+  ee_lr: z.number().positive(),
+  w_alpha: z.number(),
+  w_beta: z.number(),
+  w_gamma: z.number(),
+  support_set: z.boolean(),
+  tune_epsilon: z.boolean(),
+  top1min: z.number().min(0).max(1),
 });
 
 export type SearchOptions = z.infer<typeof searchOptionsSchema>;
@@ -135,6 +147,16 @@ export const DEFAULT_SEARCH_OPTIONS: SearchOptions = {
   robust_draws: 20,
   workers: 1,
   gpus: [],
+  trainer_type: 'single_exit',
+  ee_epochs: 5,
+  warmup_ee_epochs: 2,
+  ee_lr: 0.01,
+  w_alpha: 1,
+  w_beta: 1,
+  w_gamma: 1,
+  support_set: false,
+  tune_epsilon: false,
+  top1min: 0,
 };
 
 /** An options file or layer that is not valid; names the source and the field. */

@@ -19,6 +19,28 @@ export function costSettings(options: SearchOptions): CostSettings {
   };
 }
 
+/** Early-exit training settings; the method follows the space unless given, and must fit its heads. */
+function exitSettings(o: SearchOptions) {
+  const method = o.method ?? (o.search_space === 'cbnmobilenetv3' ? 'bernulli' : 'joint');
+  const fits = (method === 'joint' && o.search_space === 'eemobilenetv3') || (method === 'bernulli' && o.search_space === 'cbnmobilenetv3');
+  if (!fits) {
+    throw new OptionsError(`--trainer-type multi_exits --method ${method} needs --search-space ${method === 'joint' ? 'eemobilenetv3' : 'cbnmobilenetv3'} (got ${o.search_space})`);
+  }
+  return {
+    method,
+    epochs: o.ee_epochs,
+    warmupEpochs: o.warmup_ee_epochs,
+    lr: o.ee_lr,
+    wAlpha: o.w_alpha,
+    wBeta: o.w_beta,
+    wGamma: o.w_gamma,
+    supportSet: o.support_set,
+    tuneEpsilon: o.tune_epsilon,
+    ...(o.mmax < 1e10 && { mmax: o.mmax }),
+    ...(o.top1min > 0 && { top1min: o.top1min }),
+  };
+}
+
 /** What a training evaluator needs loaded first; failures name the option (bad input, exit 2). */
 async function trainEvaluator(options: SearchOptions, space: SearchSpace): Promise<Evaluator> {
   const backend = await selectBackend(options.backend).catch((err: Error) => {
@@ -45,6 +67,7 @@ async function trainEvaluator(options: SearchOptions, space: SearchSpace): Promi
     weightDecay: options.weight_decay,
     recalibrationBatches: options.recalib_batches,
     seed: options.seed,
+    ...(options.trainer_type === 'multi_exits' && { exits: exitSettings(options) }),
     ...((options.eval_robust || objectivesOf(options).includes('top1_robust')) && {
       robustness: { sigma: sigmaGrid(options.sigma_min, options.sigma_max, options.sigma_step)[0], draws: options.robust_draws },
     }),
