@@ -4,6 +4,9 @@ import { SingleBar } from 'cli-progress';
 import { DATASET_NAMES } from '../../src/data/registry.ts';
 import { selectBackend } from '../../src/nn/backend/backend.ts';
 import { trainSupernet } from '../../src/nn/supernet/train-run.ts';
+import { importOfaCheckpoint } from '../../src/nn/ofa-import/import-ofa.ts';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { SupernetRunHooks } from '../../src/nn/supernet/train-run.ts';
 import { trainingData } from '../../src/nn/training-data.ts';
 import { BACKEND_NAMES } from '../../src/search/search-options.ts';
@@ -72,8 +75,50 @@ export async function supernetTrainFromFlags(flags: SupernetTrainFlags, hooks?: 
   }
 }
 
+interface ImportFlags extends SpaceFlags {
+  classes: number;
+  save: string;
+  json?: boolean;
+}
+
+/** `cnas supernet import-ofa`: the public OFA PyTorch checkpoint into cnas's supernet format. */
+export async function importOfaFromFlags(checkpoint: string, flags: ImportFlags): Promise<{ save: string; tensors: number; unused: string[]; ignored: number }> {
+  const space = resolveSpaceFlags(flags);
+  if (existsSync(join(flags.save, 'manifest.json'))) throw new UsageError(`${flags.save} already holds weights; choose another --save`);
+  // Conversion needs tensors but no speed: the pure-JS backend always loads.
+  await selectBackend('cpu');
+  let imported;
+  try {
+    imported = importOfaCheckpoint(checkpoint, space, flags.classes);
+  } catch (err) {
+    const message = (err as Error).message;
+    throw new UsageError(message.includes(checkpoint) ? message : `${checkpoint}: ${message}`);
+  }
+  try {
+    imported.supernet.save(flags.save);
+    return { save: flags.save, tensors: imported.supernet.tensors.length, unused: imported.unused, ignored: imported.ignored.length };
+  } finally {
+    imported.supernet.dispose();
+  }
+}
+
 export function registerSupernetCommands(program: Command): void {
   const supernet = program.command('supernet').description('weight-sharing supernets');
+  const importCmd = supernet
+    .command('import-ofa')
+    .description('convert the public once-for-all checkpoint (e.g. ofa_mbv3_d234_e346_k357_w1.0) into a cnas supernet')
+    .argument('<checkpoint>', 'the OFA PyTorch checkpoint file')
+    .option('--classes <n>', 'classes to keep (the first n rows of the ImageNet classifier, as CNAS)', integerAtLeast(1), 1000)
+    .option('--save <dir>', 'where the supernet is written', 'supernet')
+    .option('--json', 'print the result as one JSON object');
+  addSpaceOptions(importCmd).action(async (checkpoint: string, flags: ImportFlags) => {
+    const r = await importOfaFromFlags(checkpoint, flags);
+    if (flags.json) {
+      process.stdout.write(JSON.stringify(r) + '\n');
+      return;
+    }
+    process.stdout.write(`${r.save}: ${r.tensors} tensors imported${r.unused.length > 0 ? `; not used: ${r.unused.join(', ')}` : ''}\n`);
+  });
   const cmd = supernet
     .command('train')
     .description('train an OFA MobileNetV3 supernet with the sandwich rule and in-place distillation')

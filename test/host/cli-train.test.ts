@@ -37,3 +37,15 @@ test('cnas supernet train trains, refuses to overwrite, and a missing backend or
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   }
 });
+
+test('cnas supernet import-ofa converts the fixture and refuses the malicious pickle', () => {
+  const dir = tempFiles({});
+  const space = ['--space-file', 'test/fixtures/ofa/tiny_ofa_space.json', '--classes', '10'];
+  const ok = runCli(['supernet', 'import-ofa', 'test/fixtures/ofa/tiny_ofa.pth', ...space, '--save', join(dir, 'sn'), '--json']);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.ok(JSON.parse(ok.stdout).tensors > 10);
+  const bad = runCli(['supernet', 'import-ofa', 'test/fixtures/ofa/malicious.pth', ...space, '--save', join(dir, 'bad')]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /global os\.system is not allowed/);
+  assert.equal(bad.stderr.trim().split('\n').length, 1);
+});
