@@ -61,6 +61,8 @@ async function load(backend: BackendName): Promise<void> {
  * BackendUnavailableError naming the backend and the reason.
  */
 export async function selectBackend(request: BackendRequest): Promise<SelectedBackend> {
+  // Production mode: no debug checks, and no "install tfjs-node" banner on stdout in the middle of our output.
+  tf.env().set('PROD', true);
   if (request !== 'auto') {
     await load(request);
     return { name: request };
