@@ -7,6 +7,7 @@ import { selectBackend } from '../../src/nn/backend/backend.ts';
 import { fullTrain } from '../../src/nn/full-train.ts';
 import type { FullTrainResult } from '../../src/nn/full-train.ts';
 import { trainingData } from '../../src/nn/training-data.ts';
+import { exitSettings } from '../../src/search/evaluators/create-evaluator.ts';
 import { parseOptionsLayer, resolveSearchOptions } from '../../src/search/search-options.ts';
 import { BACKEND_NAMES } from '../../src/search/search-options.ts';
 import { fileLogger } from '../../src/util/log.ts';
@@ -49,7 +50,19 @@ export async function trainFromCommand(dir: string, cmd: Command, quiet: boolean
     return fullTrain(
       space,
       data,
-      { dir, resolution: o.lr, classes: o.n_classes, epochs: flags.epochs, batchSize: flags.batchSize, learningRate: flags.learningRate, weightDecay: flags.weightDecay, labelSmoothing: flags.labelSmoothing, resume: flags.resume === true, seed: o.seed },
+      {
+        dir,
+        resolution: o.lr,
+        classes: o.n_classes,
+        epochs: flags.epochs,
+        batchSize: flags.batchSize,
+        learningRate: flags.learningRate,
+        weightDecay: flags.weightDecay,
+        labelSmoothing: flags.labelSmoothing,
+        resume: flags.resume === true,
+        seed: o.seed,
+        ...(o.trainer_type === 'multi_exits' && { exits: exitSettings(o) }),
+      },
       fileLogger(join(dir, 'train.log')),
       quiet ? undefined : (r) => process.stderr.write(`epoch ${r.epoch}: lr ${r.lr.toFixed(4)}, train loss ${r.train_loss.toFixed(4)}, val error ${r.val_top1_error} % (${r.seconds.toFixed(1)} s)\n`),
     );

@@ -15,6 +15,8 @@ import { evaluate } from './train/evaluate.ts';
 import { cosineLearningRate } from './train/schedule.ts';
 import { Sgd } from './train/sgd.ts';
 import { trainEpoch } from './train/trainer.ts';
+import { trainExits } from './exits/train-exits.ts';
+import type { TrainExitsOptions } from './exits/train-exits.ts';
 
 export interface FullTrainOptions {
   /** The net folder (post-search output): net.subnet, and ckpt/ with the weights to start from if present. */
@@ -28,6 +30,8 @@ export interface FullTrainOptions {
   labelSmoothing: number;
   resume: boolean;
   seed: number;
+  /** Early-exit networks: train the exits after the backbone, as the search did. */
+  exits?: Omit<TrainExitsOptions, 'seed' | 'onEpoch'>;
 }
 
 export interface EpochReport {
@@ -45,6 +49,8 @@ export interface FullTrainResult {
   best_top1_error: number;
   history: EpochReport[];
   started_from: string;
+  /** Early-exit networks: CNAS's multi-exit stats of the trained network (exit ratios, avg_macs ...). */
+  exits?: Record<string, unknown>;
 }
 
 interface State {
@@ -64,6 +70,18 @@ function startingWeights(dir: string, graph: NetGraph, seed: number): { params: 
   const ckpt = join(dir, 'ckpt');
   if (existsSync(join(ckpt, MANIFEST_FILE))) return { params: loadCheckpoint(ckpt, graph), from: 'ckpt (the search\'s fine-tuned weights)' };
   return { params: initParams(graph, seed), from: 'seeded random weights (no ckpt/ in the net folder)' };
+}
+
+/** The exits of the best backbone epoch, trained and saved back to `trained/`. */
+function trainExitsOfBest(graph: NetGraph, o: FullTrainOptions, data: { train: Batcher; validation: Batcher }, logger?: Logger): Record<string, unknown> {
+  const best = loadCheckpoint(join(o.dir, TRAINED_DIR), graph);
+  try {
+    const result = trainExits(graph, best, data, { ...o.exits!, seed: o.seed, onEpoch: (r) => logger?.info(r, 'exit epoch') });
+    saveCheckpoint(join(o.dir, TRAINED_DIR), graph, best);
+    return { ...result.stats };
+  } finally {
+    disposeParams(best);
+  }
 }
 
 /**
@@ -108,7 +126,9 @@ export function fullTrain(space: SearchSpace, data: { train: Dataset; validation
       logger?.info(report, 'epoch');
       onEpoch?.(report);
     }
-    return { dir: o.dir, best_epoch: state.best_epoch, best_top1_error: state.best_top1_error, history: state.history, started_from: state.started_from };
+    const result: FullTrainResult = { dir: o.dir, best_epoch: state.best_epoch, best_top1_error: state.best_top1_error, history: state.history, started_from: state.started_from };
+    if (o.exits && graph.exits.length > 1) result.exits = trainExitsOfBest(graph, o, { train: training, validation }, logger);
+    return result;
   } finally {
     optimiser.dispose();
     disposeParams(params);

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, tempFiles } from './cli-helpers.ts';
 
@@ -48,4 +49,23 @@ test('cnas supernet import-ofa converts the fixture and refuses the malicious pi
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /global os\.system is not allowed/);
   assert.equal(bad.stderr.trim().split('\n').length, 1);
+});
+
+test('an early-exit search with the train evaluator: every candidate carries exit ratios summing to 1 and avg_macs', () => {
+  const save = join(tempFiles({}), 'run');
+  const r = runCli([
+    'search', '--evaluator', 'train', '--search-space', 'eemobilenetv3', '--trainer-type', 'multi_exits', '--sec-obj', 'avg_macs',
+    '--dataset', 'synthetic', '--lr', '32', '--ur', '32', '--width', '0.35', '--classes', '10', '--synthetic-size', '40',
+    '--n-epochs', '0', '--ee-epochs', '1', '--trn-batch-size', '20', '--n-doe', '50', '--iterations', '2', '--n-iter', '2',
+    '--pop-size', '10', '--generations', '2', '--save', save, '--json',
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).lastIteration, 2);
+  for (let it = 0; it <= 2; it++) {
+    for (const net of readdirSync(join(save, `iter_${it}`))) {
+      const stats = JSON.parse(readFileSync(join(save, `iter_${it}`, net, `${net}.stats`), 'utf8'));
+      assert.ok(Math.abs(stats.exits_ratio.reduce((a: number, b: number) => a + b, 0) - 1) < 1e-9, `${it}/${net}`);
+      assert.equal(typeof stats.avg_macs, 'number');
+    }
+  }
 });

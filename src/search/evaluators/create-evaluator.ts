@@ -20,7 +20,7 @@ export function costSettings(options: SearchOptions): CostSettings {
 }
 
 /** Early-exit training settings; the method follows the space unless given, and must fit its heads. */
-function exitSettings(o: SearchOptions) {
+export function exitSettings(o: SearchOptions) {
   const method = o.method ?? (o.search_space === 'cbnmobilenetv3' ? 'bernulli' : 'joint');
   const fits = (method === 'joint' && o.search_space === 'eemobilenetv3') || (method === 'bernulli' && o.search_space === 'cbnmobilenetv3');
   if (!fits) {
