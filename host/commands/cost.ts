@@ -4,6 +4,7 @@ import { validateConfig } from '../../src/space/config.ts';
 import { costReport } from '../../src/space/cost-report.ts';
 import { ConfigError } from '../../src/space/errors.ts';
 import { DEFAULT_TINY_ML } from '../../src/graph/tiny-ml.ts';
+import type { TinyMlSettings } from '../../src/graph/tiny-ml.ts';
 import type { CostReport } from '../../src/space/cost-report.ts';
 import { formatBytes, formatTable, groupThousands } from '../format/table.ts';
 import { finiteNumber, integerAtLeast } from '../option-parsers.ts';
@@ -12,17 +13,10 @@ import { addSpaceOptions, resolveSpaceFlags } from '../space-options.ts';
 import type { SpaceFlags } from '../space-options.ts';
 import { UsageError } from '../usage-error.ts';
 
-interface CostFlags extends SpaceFlags {
+interface CostFlags extends SpaceFlags, TinyMlSettings {
   resolution?: number;
   classes: number;
   json?: boolean;
-  pmax: number;
-  mmax: number;
-  amax: number;
-  wp: number;
-  wm: number;
-  wa: number;
-  penalty: number;
 }
 
 /** The library call behind `cnas cost`: reads and validates the config file, then reports its costs. */
@@ -34,8 +28,7 @@ export function costOfFile(path: string, flags: CostFlags): CostReport {
     if (config.r === undefined && flags.resolution === undefined) {
       throw new UsageError(`${path}: the config has no "r"; give --resolution <px>`);
     }
-    const { pmax, mmax, amax, wp, wm, wa, penalty } = flags;
-    return costReport(space, config, { resolution: flags.resolution, classes: flags.classes, tinyMl: { pmax, mmax, amax, wp, wm, wa, penalty } });
+    return costReport(space, config, { resolution: flags.resolution, classes: flags.classes, tinyMl: flags });
   } catch (err) {
     if (err instanceof ConfigError) throw new UsageError(`${path}: ${err.message}`);
     throw err;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_TINY_ML } from '../graph/tiny-ml.ts';
 import { SPACE_NAMES } from '../space/definition.ts';
 import { SURROGATE_KINDS } from '../predictors/surrogate.ts';
 
@@ -122,13 +123,7 @@ export const DEFAULT_SEARCH_OPTIONS: SearchOptions = {
   crossover: 'two-point',
   subset: 'hv-contribution',
   patience: 10,
-  pmax: 2.0,
-  mmax: 1e10,
-  amax: 5.0,
-  wp: 1,
-  wm: 1 / 40,
-  wa: 1,
-  penalty: 1e10,
+  ...DEFAULT_TINY_ML,
   alpha: 0.5,
   eval_delay_ms: 0,
   dataset: 'synthetic',

@@ -15,7 +15,7 @@ export function costSettings(options: SearchOptions): CostSettings {
   return {
     classes: options.n_classes,
     resolution: options.lr,
-    tinyMl: { pmax: options.pmax, mmax: options.mmax, amax: options.amax, wp: options.wp, wm: options.wm, wa: options.wa, penalty: options.penalty },
+    tinyMl: options,
   };
 }
 
