@@ -5,6 +5,7 @@ import { OptionsError } from '../src/search/search-options.ts';
 import { normaliseArgv } from './argv.ts';
 import { registerBenchTrainCommand } from './commands/bench-train.ts';
 import { registerCostCommand } from './commands/cost.ts';
+import { registerEvalOodCommand } from './commands/eval-ood.ts';
 import { registerPostSearchCommand } from './commands/post-search.ts';
 import { registerSearchCommand } from './commands/search.ts';
 import { registerSpaceCommands } from './commands/space.ts';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerSupernetCommands(program);
   registerBenchTrainCommand(program);
   registerTrainCommand(program);
+  registerEvalOodCommand(program);
   program.commands.forEach(function override(cmd: Command): void {
     cmd.exitOverride();
     cmd.commands.forEach(override);

@@ -69,3 +69,16 @@ test('an early-exit search with the train evaluator: every candidate carries exi
     }
   }
 });
+
+test('cnas eval-ood --preview writes a PNG grid; a folder without weights exits 2', async () => {
+  const dir = tempFiles({ 'net.subnet': JSON.stringify({ ks: new Array(10).fill(3), e: new Array(10).fill(3), d: [2, 2, 2, 2, 2] }) });
+  const png = join(dir, 'grid.png');
+  const r = runCli(['eval-ood', '--preview', png]);
+  assert.equal(r.code, 0, r.stderr);
+  const { decodePng } = await import('../../src/data/png.ts');
+  const image = decodePng(readFileSync(png), png);
+  assert.ok(image.width > 5 * 32 && image.height > 15 * 32);
+  const bad = runCli(['eval-ood', dir]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /no trained\/ or ckpt\/ weights; train the net first/);
+});
