@@ -5,6 +5,7 @@ import { OptionsError } from '../src/search/search-options.ts';
 import { normaliseArgv } from './argv.ts';
 import { registerBenchTrainCommand } from './commands/bench-train.ts';
 import { registerCostCommand } from './commands/cost.ts';
+import { registerDevicesCommands } from './commands/devices.ts';
 import { registerEvalOodCommand } from './commands/eval-ood.ts';
 import { registerPostSearchCommand } from './commands/post-search.ts';
 import { registerSearchCommand } from './commands/search.ts';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerBenchTrainCommand(program);
   registerTrainCommand(program);
   registerEvalOodCommand(program);
+  registerDevicesCommands(program);
   program.commands.forEach(function override(cmd: Command): void {
     cmd.exitOverride();
     cmd.commands.forEach(override);
