@@ -6,7 +6,12 @@ import { normaliseArgv } from './argv.ts';
 import { registerBenchTrainCommand } from './commands/bench-train.ts';
 import { registerCostCommand } from './commands/cost.ts';
 import { registerDevicesCommands } from './commands/devices.ts';
+import { registerAgentCommand } from './commands/agent.ts';
+import { registerBenchCommand } from './commands/bench.ts';
+import { registerHubCommand } from './commands/hub.ts';
 import { registerEvalOodCommand } from './commands/eval-ood.ts';
+import { registerExportCommand } from './commands/export.ts';
+import { registerInspectCommand } from './commands/inspect.ts';
 import { registerPostSearchCommand } from './commands/post-search.ts';
 import { registerSearchCommand } from './commands/search.ts';
 import { registerSpaceCommands } from './commands/space.ts';
@@ -30,7 +35,12 @@ export function buildProgram(): Command {
   registerBenchTrainCommand(program);
   registerTrainCommand(program);
   registerEvalOodCommand(program);
+  registerExportCommand(program);
+  registerInspectCommand(program);
   registerDevicesCommands(program);
+  registerHubCommand(program);
+  registerAgentCommand(program);
+  registerBenchCommand(program);
   program.commands.forEach(function override(cmd: Command): void {
     cmd.exitOverride();
     cmd.commands.forEach(override);

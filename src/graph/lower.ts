@@ -25,6 +25,8 @@ export interface LoweredOp {
   /** Activation fused into a conv or FC; SAME/VALID for convs and pools. */
   fused?: 'NONE' | 'RELU' | 'RELU6';
   padding?: 'SAME' | 'VALID';
+  /** Which step of a squeeze-and-excite gate the operator is; the TFLite writer attaches different constants to each. */
+  seStep?: 'squeeze' | 'reduce' | 'expand' | 'hsigmoid' | 'scale';
 }
 
 /** The operator sequence a TFLite interpreter would run, with activation tensors only. */
@@ -96,11 +98,11 @@ export function lowerToTflite(graph: NetGraph): LoweredGraph {
         const reduced = fresh([1, 1, layer.reduced]);
         const expanded = fresh([1, 1, c]);
         const gate = fresh([1, 1, c]);
-        ops.push({ op: 'MEAN', layer: layer.name, inputs: [layer.input], output: pooled });
-        ops.push({ op: 'CONV_2D', layer: layer.name, inputs: [pooled], output: reduced, fused: 'RELU', padding: 'VALID' });
-        ops.push({ op: 'CONV_2D', layer: layer.name, inputs: [reduced], output: expanded, fused: 'RELU6', padding: 'VALID' });
-        ops.push({ op: 'MUL', layer: layer.name, inputs: [expanded], output: gate });
-        ops.push({ op: 'MUL', layer: layer.name, inputs: [layer.input, gate], output: layer.output });
+        ops.push({ op: 'MEAN', layer: layer.name, inputs: [layer.input], output: pooled, seStep: 'squeeze' });
+        ops.push({ op: 'CONV_2D', layer: layer.name, inputs: [pooled], output: reduced, fused: 'RELU', padding: 'VALID', seStep: 'reduce' });
+        ops.push({ op: 'CONV_2D', layer: layer.name, inputs: [reduced], output: expanded, fused: 'RELU6', padding: 'VALID', seStep: 'expand' });
+        ops.push({ op: 'MUL', layer: layer.name, inputs: [expanded], output: gate, seStep: 'hsigmoid' });
+        ops.push({ op: 'MUL', layer: layer.name, inputs: [layer.input, gate], output: layer.output, seStep: 'scale' });
         break;
       }
       case 'add':
