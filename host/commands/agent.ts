@@ -1,0 +1,112 @@
+import { hostname } from 'node:os';
+import type { Command } from 'commander';
+import { startAgent } from '../../agent/agent.ts';
+import { addBoard, AgentConfigError, readAgentConfig, removeBoard } from '../../agent/config.ts';
+import type { BoardConfig } from '../../agent/config.ts';
+import { AgentRejectedError } from '../../agent/errors.ts';
+import { RunnerRegistry } from '../../agent/runner-factory.ts';
+import { simulatedBoardConfigs, simulatedRunnerFactory } from '../../agent/simulated-boards.ts';
+import { formatTable } from '../format/table.ts';
+import { stderrLogger, untilSignal } from '../hub/logger.ts';
+import { integerAtLeast } from '../option-parsers.ts';
+import { UsageError } from '../usage-error.ts';
+import { tokenOf } from './hub.ts';
+
+interface AgentFlags {
+  hub?: string;
+  token?: string;
+  id: string;
+  config: string;
+  simulate?: string[];
+}
+
+/** The runner kinds this build of cnas knows; a serial runner registers here when Stage 7 lands. */
+export function defaultRunnerRegistry(): RunnerRegistry {
+  return new RunnerRegistry().register('simulated', simulatedRunnerFactory);
+}
+
+function usage<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof AgentConfigError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+/** The library call behind `cnas agent`: runs until SIGINT/SIGTERM; a hub that refuses it is exit 2. */
+export async function runAgent(flags: AgentFlags, stop: Promise<unknown> = untilSignal()): Promise<void> {
+  const hubUrl = flags.hub;
+  if (!hubUrl) throw new UsageError('give the hub address with --hub <url>');
+  const configs: BoardConfig[] = [...usage(() => readAgentConfig(flags.config)).boards];
+  if (flags.simulate) configs.push(...(await simulatedBoardConfigs(flags.simulate).catch((err: Error) => Promise.reject(new UsageError(`--simulate: ${err.message}`)))));
+  if (configs.length === 0) throw new UsageError(`no boards: add some with \`cnas agent boards add\` (${flags.config}) or give --simulate <profiles>`);
+  // a runner that cannot be made (unknown kind or profile, a missing port) is a configuration problem
+  const boards = await defaultRunnerRegistry()
+    .boards(configs)
+    .catch((err: Error) => Promise.reject(new UsageError(`${flags.config}: ${err.message}`)));
+  const agent = await startAgent({ hubUrl, token: tokenOf(flags), id: flags.id, boards, logger: stderrLogger() }).catch((err: Error) =>
+    Promise.reject(err instanceof AgentRejectedError ? new UsageError(err.message) : err),
+  );
+  process.stderr.write(`agent ${flags.id} serving ${boards.map((b) => `${b.name} (${b.profile})`).join(', ')}\n`);
+  const rejected = await Promise.race([stop.then(() => undefined), agent.done.then(() => undefined, (err: Error) => err)]);
+  await agent.close();
+  if (rejected) throw new UsageError(rejected.message);
+}
+
+interface BoardAddFlags {
+  config: string;
+  profile: string;
+  runner: string;
+  firmware?: string;
+  sram?: number;
+  flash?: number;
+}
+
+export function registerAgentCommand(program: Command): void {
+  const agent = program
+    .command('agent')
+    .description('serve this machine\'s boards (agent.json, or simulated ones) to a hub')
+    // not a required option: commander would demand it of the `boards` subcommands too
+    .option('--hub <url>', 'hub address, e.g. ws://192.168.1.10:7450')
+    .option('--token <secret>', 'shared token of the fleet (default: $CNAS_HUB_TOKEN)')
+    .option('--id <id>', 'agent id, unique in the fleet', hostname())
+    .option('--config <file>', 'board registry', 'agent.json')
+    .option('--simulate <profiles>', 'also serve simulated boards of these profile ids (comma-separated)', (v: string) => v.split(',').filter(Boolean))
+    .action((flags: AgentFlags) => runAgent(flags));
+
+  const boards = agent.command('boards').description('the board registry (agent.json)');
+  boards
+    .command('add')
+    .argument('<name>', 'board name, unique on this agent')
+    .requiredOption('--profile <id>', 'board profile id (devices/*.json)')
+    .requiredOption('--runner <kind>', `runner kind (${defaultRunnerRegistry().kinds().join(', ')})`)
+    .option('--firmware <version>', 'firmware version (part of the cache key)')
+    .option('--sram <bytes>', 'SRAM bytes, advertised to the hub', integerAtLeast(1))
+    .option('--flash <bytes>', 'flash bytes; the hub refuses larger models', integerAtLeast(1))
+    .option('--config <file>', 'board registry', 'agent.json')
+    .action((name: string, f: BoardAddFlags) => {
+      const board: BoardConfig = { name, profile: f.profile, runner: f.runner, firmware: f.firmware, sram_bytes: f.sram, flash_bytes: f.flash };
+      if (!defaultRunnerRegistry().kinds().includes(f.runner)) throw new UsageError(`--runner ${f.runner}: allowed values: ${defaultRunnerRegistry().kinds().join(', ')}`);
+      usage(() => addBoard(f.config, JSON.parse(JSON.stringify(board)) as BoardConfig));
+      process.stdout.write(`added ${name} to ${f.config}\n`);
+    });
+  boards
+    .command('list')
+    .option('--config <file>', 'board registry', 'agent.json')
+    .option('--json', 'one JSON object for machines')
+    .action((f: { config: string; json?: boolean }) => {
+      const config = usage(() => readAgentConfig(f.config));
+      if (f.json) return void process.stdout.write(JSON.stringify(config) + '\n');
+      const rows = config.boards.map((b) => [b.name, b.profile, b.runner, b.firmware ?? '-', b.sram_bytes?.toString() ?? '-', b.flash_bytes?.toString() ?? '-']);
+      process.stdout.write(formatTable(['name', 'profile', 'runner', 'firmware', 'sram B', 'flash B'], rows) + '\n');
+    });
+  boards
+    .command('remove')
+    .argument('<name>', 'board name')
+    .option('--config <file>', 'board registry', 'agent.json')
+    .action((name: string, f: { config: string }) => {
+      usage(() => removeBoard(f.config, name));
+      process.stdout.write(`removed ${name} from ${f.config}\n`);
+    });
+}

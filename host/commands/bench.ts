@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { Logger } from 'pino';
+import { startAgent } from '../../agent/agent.ts';
+import { RunnerRegistry } from '../../agent/runner-factory.ts';
+import { simulatedBoardConfigs, simulatedRunnerFactory } from '../../agent/simulated-boards.ts';
+import { DEFAULT_MEASURE_SETTINGS } from '../../src/measure/measurement.ts';
+import type { Measurement, MeasureSettings } from '../../src/measure/measurement.ts';
+import { connectHub } from '../hub/client.ts';
+import { createHub } from '../hub/hub.ts';
+import { stderrLogger } from '../hub/logger.ts';
+import { formatBytes, formatTable, groupThousands } from '../format/table.ts';
+import { integerAtLeast } from '../option-parsers.ts';
+import { UsageError } from '../usage-error.ts';
+import { tokenOf } from './hub.ts';
+
+interface BenchFlags {
+  board: string;
+  hub?: string;
+  token?: string;
+  simulate?: boolean;
+  runs: number;
+  warmup: number;
+  json?: boolean;
+}
+
+/**
+ * A model on a simulated board through the whole fleet path (hub, agent, protocol over loopback): what a
+ * search sees, without a board or a hub running elsewhere.
+ */
+async function benchSimulated(model: Uint8Array, profile: string, settings: MeasureSettings, logger: Logger): Promise<Measurement> {
+  const configs = await simulatedBoardConfigs([profile]).catch((err: Error) => Promise.reject(new UsageError(`--board: ${err.message}`)));
+  const token = randomBytes(16).toString('hex');
+  const hub = await createHub({ port: 0, token, logger });
+  try {
+    const boards = await new RunnerRegistry().register('simulated', simulatedRunnerFactory).boards(configs);
+    const agent = await startAgent({ hubUrl: hub.url, token, id: 'bench', boards, logger });
+    try {
+      return await hub.measure(model, profile, settings);
+    } finally {
+      await agent.close();
+    }
+  } finally {
+    await hub.close();
+  }
+}
+
+/** The library call behind `cnas bench`: one measurement of a .tflite file on a board of the fleet. */
+export async function benchModel(path: string, flags: BenchFlags, logger: Logger): Promise<Measurement> {
+  if (!flags.simulate === !flags.hub) throw new UsageError('give either --hub <url> (with --token) or --simulate');
+  let model: Uint8Array;
+  try {
+    model = readFileSync(path);
+  } catch (err) {
+    throw new UsageError(`${path}: ${(err as Error).message}`);
+  }
+  const settings = { ...DEFAULT_MEASURE_SETTINGS, timedRuns: flags.runs, warmupRuns: flags.warmup };
+  if (flags.simulate) return benchSimulated(model, flags.board, settings, logger);
+  const client = await connectHub({ url: flags.hub!, token: tokenOf(flags), logger }).catch((err: Error) => Promise.reject(new UsageError(err.message)));
+  try {
+    return await client.measure(model, flags.board, settings);
+  } finally {
+    await client.close();
+  }
+}
+
+function humanReport(path: string, m: Measurement): string {
+  const p = m.provenance;
+  const where = `${path} on ${p.board} (${p.profile}, agent ${p.agent}, ${p.simulated ? 'simulated' : `firmware ${p.firmware}`})`;
+  if (!m.ok) return `${where}: failed: ${m.reason}: ${m.message}`;
+  const rows = [
+    ['latency median', `${m.latency.median_ms.toFixed(3)} ms`],
+    ['latency p90', `${m.latency.p90_ms.toFixed(3)} ms`],
+    ['arena', formatBytes(m.arena.bytes)],
+    ['flash', formatBytes(m.flash_bytes)],
+    ['MACs', groupThousands(m.macs)],
+    ['params', groupThousands(m.params)],
+  ];
+  if (m.energy_mj !== undefined) rows.push(['energy', `${m.energy_mj.toFixed(4)} mJ`]);
+  return `${where}, ${m.latency.runs_ms.length} timed runs\n${formatTable(['measure', 'value'], rows)}`;
+}
+
+export function registerBenchCommand(program: Command): void {
+  program
+    .command('bench')
+    .description('measure a .tflite model on a board of the fleet (or a simulated one)')
+    .argument('<model.tflite>', 'int8 TFLite model')
+    .requiredOption('--board <selector>', 'board profile id or board name')
+    .option('--hub <url>', 'hub to submit to')
+    .option('--token <secret>', 'shared token of the fleet (default: $CNAS_HUB_TOKEN)')
+    .option('--simulate', 'run an in-process hub and a simulated board of the --board profile')
+    .option('--runs <n>', 'timed inferences', integerAtLeast(1), DEFAULT_MEASURE_SETTINGS.timedRuns)
+    .option('--warmup <n>', 'inferences discarded before timing', integerAtLeast(0), DEFAULT_MEASURE_SETTINGS.warmupRuns)
+    .option('--json', 'the measurement as one JSON object')
+    .action(async (path: string, flags: BenchFlags) => {
+      const m = await benchModel(path, flags, stderrLogger(flags.simulate ? 'warn' : 'info'));
+      process.stdout.write((flags.json ? JSON.stringify(m) : humanReport(path, m)) + '\n');
+    });
+}
