@@ -95,6 +95,8 @@ export function registerBenchCommand(program: Command): void {
     .option('--json', 'the measurement as one JSON object')
     .action(async (path: string, flags: BenchFlags) => {
       const m = await benchModel(path, flags, stderrLogger(flags.simulate ? 'warn' : 'info'));
-      process.stdout.write((flags.json ? JSON.stringify(m) : humanReport(path, m)) + '\n');
+      // Flat headline fields first for scripts; the full Measurement follows.
+      const headline = m.ok ? { latency_ms: m.latency.median_ms, arena_bytes: m.arena.bytes, flash_bytes: m.flash_bytes } : {};
+      process.stdout.write((flags.json ? JSON.stringify({ ...headline, ...m }) : humanReport(path, m)) + '\n');
     });
 }
