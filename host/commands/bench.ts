@@ -56,7 +56,12 @@ export async function benchModel(path: string, flags: BenchFlags, logger: Logger
     throw new UsageError(`${path}: ${(err as Error).message}`);
   }
   const settings = { ...DEFAULT_MEASURE_SETTINGS, timedRuns: flags.runs, warmupRuns: flags.warmup };
-  if (flags.simulate) return benchSimulated(model, flags.board, settings, logger);
+  if (flags.simulate) {
+    return benchSimulated(model, flags.board, settings, logger).catch((err: Error) => {
+      // the hub refuses models larger than one protocol message: far beyond any MCU's flash anyway
+      throw err instanceof RangeError ? new UsageError(`${path}: ${err.message}; no supported board holds a model this large`) : err;
+    });
+  }
   const client = await connectHub({ url: flags.hub!, token: tokenOf(flags), logger }).catch((err: Error) => Promise.reject(new UsageError(err.message)));
   try {
     return await client.measure(model, flags.board, settings);

@@ -15,7 +15,7 @@ test('cnas bench model.tflite --board nucleo-l4r5zi --simulate --json measures a
   assert.ok(m.latency_ms > 0 && m.arena_bytes > 0 && m.flash_bytes > 0);
   assert.equal(m.provenance.simulated, true);
   const big = join(dir, 'big.tflite');
-  assert.equal(runCli(['export', join(dir, 'net.json'), '--resolution', '224', '--classes', '1000', '-o', big]).code, 0);
+  assert.equal(runCli(['export', join(dir, 'net.json'), '--resolution', '224', '--classes', '1000', '--int8', '-o', big]).code, 0);
   const refused = JSON.parse(runCli(['bench', big, '--board', 'rpi-pico', '--simulate', '--json']).stdout);
   assert.equal(refused.ok, false);
   assert.match(refused.reason, /flash_overflow|arena_overflow/);
