@@ -87,7 +87,8 @@ export async function trainedLikeNet(graph: NetGraph, seed: number): Promise<Tes
  */
 export function fitClassMeans(net: TestNet, images: Float32Array, labels: readonly number[]): void {
   const { graph } = net;
-  const heads = graph.layers.filter((l): l is LinearLayer => l.kind === 'linear' && l.cout === CLASSES && graph.exits.some((e) => e.output === l.output));
+  // NACHOS heads have one more output, the confidence logit; it is left at zero.
+  const heads = graph.layers.filter((l): l is LinearLayer => l.kind === 'linear' && (l.cout === CLASSES || l.cout === CLASSES + 1) && graph.exits.some((e) => e.output === l.output));
   // The same network with each classifier's input as an output: one batched forward pass gives the features.
   const features = forward(
     { ...graph, layers: graph.layers.filter((l) => !heads.includes(l as LinearLayer)), exits: heads.map((h) => ({ ...graph.exits[0], output: h.input })) },
@@ -100,15 +101,16 @@ export function fitClassMeans(net: TestNet, images: Float32Array, labels: readon
     const depth = head.cin;
     const mean = (rows: number[][]) => Float64Array.from({ length: depth }, (_, k) => rows.reduce((s, r) => s + r[k], 0) / rows.length);
     const all = mean(f);
-    const weight = new Float32Array(depth * CLASSES);
-    const bias = new Float32Array(CLASSES);
+    const outputs = head.cout;
+    const weight = new Float32Array(depth * outputs);
+    const bias = new Float32Array(outputs);
     for (let c = 0; c < CLASSES; c++) {
       const centre = mean(f.filter((_, i) => labels[i] === c));
       // logit_c = w_c . (x - all) - |w_c|^2 / 2 with w_c = centre_c - all: largest for the nearest centre
       let norm = 0;
       for (let k = 0; k < depth; k++) {
         const w = centre[k] - all[k];
-        weight[k * CLASSES + c] = w;
+        weight[k * outputs + c] = w;
         bias[c] -= w * all[k];
         norm += w * w;
       }
