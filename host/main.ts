@@ -26,6 +26,8 @@ export function buildProgram(): Command {
   const program = new Command('cnas')
     .description('hardware-aware neural architecture search for microcontrollers and edge boards')
     .showHelpAfterError(false)
+    // a command's options are its own: `agent boards add --config F` is not the agent's --config
+    .enablePositionalOptions()
     .exitOverride();
   registerSpaceCommands(program);
   registerCostCommand(program);

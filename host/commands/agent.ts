@@ -73,6 +73,8 @@ export function registerAgentCommand(program: Command): void {
     .option('--id <id>', 'agent id, unique in the fleet', hostname())
     .option('--config <file>', 'board registry', 'agent.json')
     .option('--simulate <profiles>', 'also serve simulated boards of these profile ids (comma-separated)', (v: string) => v.split(',').filter(Boolean))
+    // `agent boards add ... --config F` must reach the subcommand's own --config, not this one
+    .enablePositionalOptions()
     .action((flags: AgentFlags) => runAgent(flags));
 
   const boards = agent.command('boards').description('the board registry (agent.json)');

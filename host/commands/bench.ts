@@ -1,15 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
-import { startAgent } from '../../agent/agent.ts';
-import { RunnerRegistry } from '../../agent/runner-factory.ts';
-import { simulatedBoardConfigs, simulatedRunnerFactory } from '../../agent/simulated-boards.ts';
 import { DEFAULT_MEASURE_SETTINGS } from '../../src/measure/measurement.ts';
 import type { Measurement, MeasureSettings } from '../../src/measure/measurement.ts';
 import { connectHub } from '../hub/client.ts';
-import { createHub } from '../hub/hub.ts';
 import { stderrLogger } from '../hub/logger.ts';
+import { startSimulatedFleet } from '../hil/simulated-fleet.ts';
 import { formatBytes, formatTable, groupThousands } from '../format/table.ts';
 import { integerAtLeast } from '../option-parsers.ts';
 import { UsageError } from '../usage-error.ts';
@@ -30,19 +26,11 @@ interface BenchFlags {
  * search sees, without a board or a hub running elsewhere.
  */
 async function benchSimulated(model: Uint8Array, profile: string, settings: MeasureSettings, logger: Logger): Promise<Measurement> {
-  const configs = await simulatedBoardConfigs([profile]).catch((err: Error) => Promise.reject(new UsageError(`--board: ${err.message}`)));
-  const token = randomBytes(16).toString('hex');
-  const hub = await createHub({ port: 0, token, logger });
+  const fleet = await startSimulatedFleet([profile], logger);
   try {
-    const boards = await new RunnerRegistry().register('simulated', simulatedRunnerFactory).boards(configs);
-    const agent = await startAgent({ hubUrl: hub.url, token, id: 'bench', boards, logger });
-    try {
-      return await hub.measure(model, profile, settings);
-    } finally {
-      await agent.close();
-    }
+    return await fleet.measure(model, profile, settings);
   } finally {
-    await hub.close();
+    await fleet.close();
   }
 }
 

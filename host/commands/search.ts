@@ -7,10 +7,10 @@ import { CONSTRAINT_FLAGS, OBJECTIVE_KEYS } from '../../src/search/objectives.ts
 import { locateResume } from '../../src/search/resume.ts';
 import { runSearch } from '../../src/search/search-loop.ts';
 import type { SearchHooks, SearchResult } from '../../src/search/search-loop.ts';
-import { BACKEND_NAMES, EVALUATOR_NAMES, parseOptionsLayer, resolveSearchOptions, SUBSET_METHODS } from '../../src/search/search-options.ts';
+import { BACKEND_NAMES, BOARD_AGGREGATIONS, EVALUATOR_NAMES, parseOptionsLayer, resolveSearchOptions, SUBSET_METHODS } from '../../src/search/search-options.ts';
 import { DATASET_NAMES } from '../../src/data/registry.ts';
 import type { SearchOptions } from '../../src/search/search-options.ts';
-import { createEvaluator } from '../../src/search/evaluators/create-evaluator.ts';
+import { createEvaluator, measuredEvaluator } from '../../src/search/evaluators/create-evaluator.ts';
 import { fileLogger } from '../../src/util/log.ts';
 import { join } from 'node:path';
 import { finiteNumber, integerAtLeast, positiveNumber } from '../option-parsers.ts';
@@ -19,13 +19,15 @@ import { readJsonFile } from '../read-json.ts';
 import { resolveSpaceFlags } from '../space-options.ts';
 import { formatTable } from '../format/table.ts';
 import { PooledEvaluator } from '../workers/pooled-evaluator.ts';
+import { openFleet } from '../hil/fleet.ts';
+import { stderrLogger } from '../hub/logger.ts';
 
 /** Resolves options (defaults < saved run < --config file < typed flags) and runs the search. */
 export async function searchFromCommand(cmd: Command, hooks?: SearchHooks): Promise<SearchResult> {
-  const flags = cmd.opts<{ resume?: string; config?: string }>();
+  const flags = cmd.opts<{ resume?: string; config?: string; token?: string }>();
   const resume = flags.resume === undefined ? undefined : locateResume(flags.resume);
   const fileLayer = flags.config === undefined ? {} : parseOptionsLayer(readJsonFile(flags.config), flags.config);
-  const typed = parseOptionsLayer(explicitOptions(cmd, ['resume', 'config', 'json']), 'command line');
+  const typed = parseOptionsLayer(explicitOptions(cmd, ['resume', 'config', 'json', 'token']), 'command line');
   const options: SearchOptions = resolveSearchOptions(resume?.saved ?? {}, fileLayer, typed, resume ? { save: resume.save } : {});
   const space = resolveSpaceFlags({
     space: options.search_space,
@@ -36,7 +38,10 @@ export async function searchFromCommand(cmd: Command, hooks?: SearchHooks): Prom
     rstep: options.rstep,
   });
   const local = await createEvaluator(options, space);
-  const evaluator = options.workers > 1 ? await PooledEvaluator.start(local, options, options.gpus) : local;
+  // Opened before the workers start, so that a refused board or hub leaves nothing running.
+  const fleet = options.board.length > 0 ? await openFleet({ ...options, token: flags.token }, stderrLogger('warn')) : undefined;
+  const inner = options.workers > 1 ? await PooledEvaluator.start(local, options, options.gpus) : local;
+  const evaluator = fleet ? measuredEvaluator(inner, options, space, (model, selector) => fleet.measure(model, selector)) : inner;
   if (hooks && evaluator.info) {
     const facts = Object.entries(evaluator.info).map(([k, v]) => `${k} ${Array.isArray(v) ? v.join('/') : String(v)}`);
     process.stderr.write(`evaluator ${evaluator.name}: ${facts.join(', ')}\n`);
@@ -44,7 +49,8 @@ export async function searchFromCommand(cmd: Command, hooks?: SearchHooks): Prom
   try {
     return await runSearch(options, { space, evaluator, hooks, makeLogger: (save) => fileLogger(join(save, 'search.log')) }, resume);
   } finally {
-    if (evaluator instanceof PooledEvaluator) evaluator.close();
+    if (inner instanceof PooledEvaluator) inner.close();
+    await fleet?.close();
   }
 }
 
@@ -136,6 +142,11 @@ export function registerSearchCommand(program: Command): void {
     .option('--sigma-max <s>', 'weight-noise sigma grid end (default 0.05)', finiteNumber)
     .option('--sigma-step <s>', 'weight-noise sigma grid step (default 0)', finiteNumber)
     .option('--robust-draws <n>', 'weight-noise draws (default 20)', integerAtLeast(1))
+    .option('--board <selector...>', 'measure every candidate on these boards (profile ids or board names); adds latency_ms, ram_kb, flash_kb, energy_mj')
+    .addOption(new Option('--board-agg <how>', 'several boards: max (worst case, default) or each (also <key>@<board>)').choices(BOARD_AGGREGATIONS))
+    .option('--simulate', 'measure on simulated boards of the --board profiles (in-process hub and agent)')
+    .option('--hub <url>', 'hub to submit the measurements to')
+    .option('--token <secret>', 'shared token of the fleet (default: $CNAS_HUB_TOKEN; not saved in run.json)')
     .addOption(new Option('--backend <name>', 'train evaluator: TF.js backend (default auto)').choices(BACKEND_NAMES))
     .option('--json', 'print the result as one JSON object');
   for (const key of ['pmax', 'mmax', 'amax', 'wp', 'wm', 'wa', 'penalty']) cmd.option(`--${key} <value>`, `tiny_ml ${key}`, finiteNumber);

@@ -10,6 +10,8 @@ import type { Constraint } from './objectives.ts';
 export const EVALUATOR_NAMES = ['synthetic', 'analytic', 'train'] as const;
 export const BACKEND_NAMES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'webgpu', 'cpu'] as const;
 export const SUBSET_METHODS = ['hv-contribution', 'spread'] as const;
+/** How the measured keys of several boards combine: the worst board, or also one key per board. */
+export const BOARD_AGGREGATIONS = ['max', 'each'] as const;
 
 const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().nonnegative();
@@ -93,6 +95,13 @@ export const searchOptionsSchema = z.strictObject({
   support_set: z.boolean(),
   tune_epsilon: z.boolean(),
   top1min: z.number().min(0).max(1),
+  /** Board selectors the measured keys come from; none: no on-device measurement. */
+  board: z.array(z.string().min(1)),
+  board_agg: z.enum(BOARD_AGGREGATIONS),
+  /** Measure on simulated boards of the --board profiles, through an in-process hub and agent. */
+  simulate: z.boolean(),
+  /** Hub to submit the measurements to (the token is not an option: it stays out of run.json). */
+  hub: z.string().optional(),
 });
 
 export type SearchOptions = z.infer<typeof searchOptionsSchema>;
@@ -152,6 +161,9 @@ export const DEFAULT_SEARCH_OPTIONS: SearchOptions = {
   support_set: false,
   tune_epsilon: false,
   top1min: 0,
+  board: [],
+  board_agg: 'max',
+  simulate: false,
 };
 
 /** An options file or layer that is not valid; names the source and the field. */

@@ -4,10 +4,13 @@ import { Supernet } from '../../nn/supernet/supernet.ts';
 import { TrainEvaluator } from '../../nn/train-evaluator.ts';
 import { trainingData } from '../../nn/training-data.ts';
 import type { Evaluator } from '../evaluator.ts';
-import { objectivesOf, OptionsError } from '../search-options.ts';
+import { objectiveInfo } from '../objectives.ts';
+import { constraintsOf, objectivesOf, OptionsError } from '../search-options.ts';
 import { sigmaGrid } from '../../nn/robustness.ts';
 import type { SearchOptions } from '../search-options.ts';
 import { AnalyticEvaluator } from './analytic.ts';
+import { MeasuredEvaluator } from './measured.ts';
+import type { MeasureFn } from './measured.ts';
 import type { CostSettings } from './analytic.ts';
 import { SyntheticEvaluator } from './synthetic.ts';
 
@@ -83,7 +86,39 @@ async function trainEvaluator(options: SearchOptions, space: SearchSpace): Promi
   return new TrainEvaluator(space, costSettings(options), data, settings, info, supernet);
 }
 
+/** Calibration images of the int8 export before measuring: few, since only ranges of random weights are at stake. */
+const MEASURE_CALIBRATION_IMAGES = 8;
+
+/**
+ * A measured key that the evaluator cannot provide without a board is refused here, naming the fix; the cost
+ * model's own `ram_kb` and `flash_kb` estimates stay usable without boards.
+ */
+function checkMeasuredKeys(options: SearchOptions, evaluator: Evaluator): void {
+  if (options.board.length > 0) return;
+  const used = [...objectivesOf(options), ...constraintsOf(options).map((c) => c.key)];
+  const key = used.find((k) => objectiveInfo(k)?.source === 'measured' && !evaluator.keys.includes(k));
+  if (key !== undefined) {
+    throw new OptionsError(`the ${evaluator.name} evaluator does not provide "${key}"; it provides: ${evaluator.keys.join(', ')}; ${key} is measured on a board: give --board <profile> with --simulate or --hub <url>`);
+  }
+}
+
 export async function createEvaluator(options: SearchOptions, space: SearchSpace): Promise<Evaluator> {
-  if (options.evaluator === 'train') return trainEvaluator(options, space);
-  return options.evaluator === 'analytic' ? new AnalyticEvaluator(space, costSettings(options)) : new SyntheticEvaluator(space, costSettings(options), options.eval_delay_ms);
+  const evaluator =
+    options.evaluator === 'train'
+      ? await trainEvaluator(options, space)
+      : options.evaluator === 'analytic'
+        ? new AnalyticEvaluator(space, costSettings(options))
+        : new SyntheticEvaluator(space, costSettings(options), options.eval_delay_ms);
+  checkMeasuredKeys(options, evaluator);
+  return evaluator;
+}
+
+/** The evaluator measuring on `options.board` through `measure` (the fleet lives outside src/). */
+export function measuredEvaluator(inner: Evaluator, options: SearchOptions, space: SearchSpace, measure: MeasureFn): Evaluator {
+  return new MeasuredEvaluator(inner, space, costSettings(options), measure, {
+    boards: options.board,
+    agg: options.board_agg,
+    seed: options.seed,
+    calibrationImages: MEASURE_CALIBRATION_IMAGES,
+  });
 }
