@@ -13,6 +13,7 @@ import { registerEvalOodCommand } from './commands/eval-ood.ts';
 import { registerExportCommand } from './commands/export.ts';
 import { registerInspectCommand } from './commands/inspect.ts';
 import { registerPostSearchCommand } from './commands/post-search.ts';
+import { registerReportCommand } from './commands/report.ts';
 import { registerSearchCommand } from './commands/search.ts';
 import { registerSpaceCommands } from './commands/space.ts';
 import { registerSupernetCommands } from './commands/supernet.ts';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerCostCommand(program);
   registerSearchCommand(program);
   registerPostSearchCommand(program);
+  registerReportCommand(program);
   registerSupernetCommands(program);
   registerBenchTrainCommand(program);
   registerTrainCommand(program);
