@@ -5,6 +5,7 @@ import { OptionsError } from '../src/search/search-options.ts';
 import { normaliseArgv } from './argv.ts';
 import { registerBenchTrainCommand } from './commands/bench-train.ts';
 import { registerCostCommand } from './commands/cost.ts';
+import { registerDemoCommand } from './commands/demo.ts';
 import { registerDevicesCommands } from './commands/devices.ts';
 import { registerAgentCommand } from './commands/agent.ts';
 import { registerBenchCommand } from './commands/bench.ts';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerSpaceCommands(program);
   registerCostCommand(program);
   registerSearchCommand(program);
+  registerDemoCommand(program);
   registerPostSearchCommand(program);
   registerReportCommand(program);
   registerSupernetCommands(program);

@@ -55,7 +55,7 @@ export async function searchFromCommand(cmd: Command, hooks?: SearchHooks): Prom
 }
 
 /** Progress for people: a bar per iteration on a terminal, one line per iteration otherwise. */
-function humanHooks(): SearchHooks {
+export function humanHooks(): SearchHooks {
   const tty = process.stderr.isTTY === true;
   let bar: SingleBar | undefined;
   return {
