@@ -20,6 +20,7 @@ import { resolveSpaceFlags } from '../space-options.ts';
 import { formatTable } from '../format/table.ts';
 import { PooledEvaluator } from '../workers/pooled-evaluator.ts';
 import { openFleet } from '../hil/fleet.ts';
+import { withMeasureTimeout } from '../hil/measure-timeout.ts';
 import { stderrLogger } from '../hub/logger.ts';
 
 /** Resolves options (defaults < saved run < --config file < typed flags) and runs the search. */
@@ -41,7 +42,8 @@ export async function searchFromCommand(cmd: Command, hooks?: SearchHooks): Prom
   // Opened before the workers start, so that a refused board or hub leaves nothing running.
   const fleet = options.board.length > 0 ? await openFleet({ ...options, token: flags.token }, stderrLogger('warn')) : undefined;
   const inner = options.workers > 1 ? await PooledEvaluator.start(local, options, options.gpus) : local;
-  const evaluator = fleet ? measuredEvaluator(inner, options, space, (model, selector) => fleet.measure(model, selector)) : inner;
+  const measure = fleet && withMeasureTimeout((model, selector) => fleet.measure(model, selector), options.measure_timeout_s);
+  const evaluator = measure ? measuredEvaluator(inner, options, space, measure) : inner;
   if (hooks && evaluator.info) {
     const facts = Object.entries(evaluator.info).map(([k, v]) => `${k} ${Array.isArray(v) ? v.join('/') : String(v)}`);
     process.stderr.write(`evaluator ${evaluator.name}: ${facts.join(', ')}\n`);
@@ -146,6 +148,7 @@ export function registerSearchCommand(program: Command): void {
     .addOption(new Option('--board-agg <how>', 'several boards: max (worst case, default) or each (also <key>@<board>)').choices(BOARD_AGGREGATIONS))
     .option('--simulate', 'measure on simulated boards of the --board profiles (in-process hub and agent)')
     .option('--hub <url>', 'hub to submit the measurements to')
+    .option('--measure-timeout-s <s>', 'fail a candidate whose measurement is not back in this time (default 600)', positiveNumber)
     .option('--token <secret>', 'shared token of the fleet (default: $CNAS_HUB_TOKEN; not saved in run.json)')
     .addOption(new Option('--backend <name>', 'train evaluator: TF.js backend (default auto)').choices(BACKEND_NAMES))
     .option('--json', 'print the result as one JSON object');

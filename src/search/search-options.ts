@@ -102,6 +102,8 @@ export const searchOptionsSchema = z.strictObject({
   simulate: z.boolean(),
   /** Hub to submit the measurements to (the token is not an option: it stays out of run.json). */
   hub: z.string().optional(),
+  /** A measurement not back in this time fails its candidate (e.g. no connected board matches). */
+  measure_timeout_s: z.number().positive(),
 });
 
 export type SearchOptions = z.infer<typeof searchOptionsSchema>;
@@ -164,6 +166,7 @@ export const DEFAULT_SEARCH_OPTIONS: SearchOptions = {
   board: [],
   board_agg: 'max',
   simulate: false,
+  measure_timeout_s: 600,
 };
 
 /** An options file or layer that is not valid; names the source and the field. */
