@@ -1,4 +1,5 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { writeFileAtomic } from '../util/atomic-write.ts';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { SegmentExport } from './export-segments.ts';
 
@@ -10,27 +11,10 @@ export class OutputExistsError extends Error {
   }
 }
 
-function writeFlushed(path: string, bytes: Uint8Array): void {
-  const fd = openSync(path, 'w');
-  try {
-    writeSync(fd, bytes);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** Writes next to the target and renames over it, so no reader ever sees a partial model. */
 export function writeModelFile(path: string, bytes: Uint8Array, force: boolean): void {
   if (existsSync(path) && !force) throw new OutputExistsError(path);
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    writeFlushed(tmp, bytes);
-    renameSync(tmp, path);
-  } finally {
-    rmSync(tmp, { force: true });
-  }
+  writeFileAtomic(path, bytes);
 }
 
 /**
@@ -44,8 +28,8 @@ export function writeSegmentDir(dir: string, exported: SegmentExport, force: boo
   const old = `${dir}.old-${process.pid}`;
   try {
     mkdirSync(tmp);
-    for (const { file, bytes } of exported.files) writeFlushed(join(tmp, file), bytes);
-    writeFlushed(join(tmp, 'manifest.json'), new TextEncoder().encode(JSON.stringify(exported.manifest, null, 2) + '\n'));
+    for (const { file, bytes } of exported.files) writeFileAtomic(join(tmp, file), bytes);
+    writeFileAtomic(join(tmp, 'manifest.json'), new TextEncoder().encode(JSON.stringify(exported.manifest, null, 2) + '\n'));
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
     throw err;

@@ -1,3 +1,4 @@
+import { concatTyped } from '../../util/concat-typed.ts';
 import * as tf from '@tensorflow/tfjs';
 import type { Tensor2D } from '@tensorflow/tfjs';
 import type { NetGraph } from '../../graph/types.ts';
@@ -29,16 +30,6 @@ export function splitExitLogits(logits: Tensor2D, classes: number, withConfidenc
     classLogits: tf.slice(logits, [0, 0], [n, classes]),
     confidence: tf.reshape(tf.sigmoid(tf.slice(logits, [0, classes], [n, 1])), [n]),
   };
-}
-
-function concat<T extends Float32Array | Uint8Array | Int32Array>(parts: readonly T[], Kind: { new (length: number): T }): T {
-  const out = new Kind(parts.reduce((sum, p) => sum + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
 }
 
 /** Runs the network in inference mode over `batches` and keeps, per exit and sample, what the exit rules read. */
@@ -73,14 +64,14 @@ export function predictExits(graph: NetGraph, params: NetTensors, batches: Itera
     }
     labels.push(Int32Array.from(batch.labels));
   }
-  const all = concat(labels, Int32Array);
+  const all = concatTyped(labels, Int32Array);
   if (all.length === 0) throw new Error('predictExits: no batches');
   return {
     samples: all.length,
     labels: all,
-    correct: parts.correct.map((p) => concat(p, Uint8Array)),
-    margins: parts.margins.map((p) => concat(p, Float32Array)),
-    maxSoftmax: parts.maxSoftmax.map((p) => concat(p, Float32Array)),
-    confidences: parts.confidences.map((p) => concat(p, Float32Array)),
+    correct: parts.correct.map((p) => concatTyped(p, Uint8Array)),
+    margins: parts.margins.map((p) => concatTyped(p, Float32Array)),
+    maxSoftmax: parts.maxSoftmax.map((p) => concatTyped(p, Float32Array)),
+    confidences: parts.confidences.map((p) => concatTyped(p, Float32Array)),
   };
 }

@@ -1,5 +1,6 @@
+import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { NetGraph } from '../../graph/types.ts';
@@ -56,19 +57,6 @@ function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** Temp file, flush, rename: a reader (or a process killed mid-save) sees the old file or the new, never a torn one. */
-function writeBytesAtomic(path: string, bytes: Uint8Array): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, bytes);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-}
-
 /**
  * Writes tensors to `dir`: `weights.bin`, little-endian float32 in the given order, then `manifest.json`. Each
  * is written atomically; the manifest's checksum ties the two together, so a save interrupted between them
@@ -89,8 +77,8 @@ export function writeCheckpoint(dir: string, summary: GraphSummary, tensors: rea
   }
   const manifest: Manifest = { format: FORMAT, version: VERSION, ...extra, graph: summary, tensors: entries, sha256: sha256(bytes) };
   mkdirSync(dir, { recursive: true });
-  writeBytesAtomic(join(dir, WEIGHTS_FILE), bytes);
-  writeBytesAtomic(join(dir, MANIFEST_FILE), new TextEncoder().encode(formatManifest(manifest)));
+  writeFileAtomic(join(dir, WEIGHTS_FILE), bytes);
+  writeFileAtomic(join(dir, MANIFEST_FILE), new TextEncoder().encode(formatManifest(manifest)));
 }
 
 /** Saves every parameter tensor of a network (running statistics included). */

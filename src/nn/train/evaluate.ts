@@ -1,3 +1,4 @@
+import { concatTyped } from '../../util/concat-typed.ts';
 import * as tf from '@tensorflow/tfjs';
 import type { NetGraph } from '../../graph/types.ts';
 import { forward } from '../model/forward.ts';
@@ -64,20 +65,11 @@ export function evaluate(graph: NetGraph, params: NetParams, batches: Iterable<B
     samples,
     exits: graph.exits.map((_, e) => {
       const exit: ExitEvaluation = { accuracy: correct[e] / samples, loss: lossSums[e] / samples };
-      if (options.keepSoftmax) exit.softmax = concat(softmax[e], Float32Array);
+      if (options.keepSoftmax) exit.softmax = concatTyped(softmax[e], Float32Array);
       return exit;
     }),
   };
-  if (options.keepSoftmax) result.labels = concat(labels, Int32Array);
+  if (options.keepSoftmax) result.labels = concatTyped(labels, Int32Array);
   return result;
 }
 
-function concat<T extends Float32Array | Int32Array>(parts: T[], Kind: { new (length: number): T }): T {
-  const out = new Kind(parts.reduce((sum, p) => sum + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
-}
