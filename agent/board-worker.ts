@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Measurement, Runner } from '../src/measure/measurement.ts';
 import type { JobMessage } from '../src/protocol/messages.ts';
+import { BoardUnresponsiveError } from './errors.ts';
 
 /**
  * Runs the jobs of one board one at a time, whatever the hub believes: after a reconnect the hub may send a
@@ -10,7 +11,7 @@ import type { JobMessage } from '../src/protocol/messages.ts';
 
 export type JobAnswer =
   | { kind: 'result'; jobId: string; measurement: Measurement }
-  | { kind: 'error'; jobId: string; code: 'runner_failed' | 'deadline_passed' | 'handed_back'; message: string };
+  | { kind: 'error'; jobId: string; code: 'runner_failed' | 'deadline_passed' | 'handed_back' | 'board_unresponsive'; message: string };
 
 export interface WorkerEvents {
   started: (jobId: string) => void;
@@ -80,7 +81,8 @@ export class BoardWorker {
       return { kind: 'result', jobId: job.job_id, measurement: this.stamp(await this.runner.measure(model, job.settings)) };
     } catch (err) {
       this.log.warn({ board: this.name, job: job.job_id, err: (err as Error).message }, 'runner failed');
-      return { kind: 'error', jobId: job.job_id, code: 'runner_failed', message: (err as Error).message };
+      const code = err instanceof BoardUnresponsiveError ? 'board_unresponsive' : 'runner_failed';
+      return { kind: 'error', jobId: job.job_id, code, message: (err as Error).message };
     }
   }
 }

@@ -5,3 +5,14 @@ export class AgentRejectedError extends Error {
     this.name = 'AgentRejectedError';
   }
 }
+
+/**
+ * The board stopped answering and could not be brought back by a reset: its job goes back to the hub (to run
+ * elsewhere) and the hub counts it against the board's health, as it counts a timed-out job.
+ */
+export class BoardUnresponsiveError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BoardUnresponsiveError';
+  }
+}

@@ -6,12 +6,12 @@ import { DEFAULT_MEASURE_SETTINGS } from '../../src/measure/measurement.ts';
 import type { Measurement, MeasureSettings } from '../../src/measure/measurement.ts';
 import { sha256Hex } from '../../src/protocol/digest.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from '../../src/protocol/messages.ts';
-import type { HelloMessage, PeerMessage } from '../../src/protocol/messages.ts';
+import type { ErrorCode, HelloMessage, PeerMessage } from '../../src/protocol/messages.ts';
 import type { BoardStatus } from './board-state.ts';
 import { HubClosedError } from './errors.ts';
 import { Peer } from './peer.ts';
 import { Scheduler } from './scheduler.ts';
-import type { SchedulerStats } from './scheduler.ts';
+import type { JobErrorKind, SchedulerStats } from './scheduler.ts';
 
 export interface HubOptions {
   port: number;
@@ -92,7 +92,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
         break;
       case 'error':
         if (role === 'agent' && message.job_id && message.board) {
-          return scheduler.onJobError(hello.id, message.board, message.job_id, message.code === 'handed_back', message.message);
+          return scheduler.onJobError(hello.id, message.board, message.job_id, jobErrorKind(message.code), message.message);
         }
         peer.log.warn({ peer: hello.id, code: message.code, message: message.message }, 'peer reported an error');
         return;
@@ -177,4 +177,11 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
       logger.info('hub closed');
     },
   };
+}
+
+/** How the scheduler treats an agent's job error: run it elsewhere, count it against the board, or retry it. */
+function jobErrorKind(code: ErrorCode): JobErrorKind {
+  if (code === 'handed_back') return 'handed_back';
+  if (code === 'board_unresponsive') return 'board_unresponsive';
+  return 'failed';
 }

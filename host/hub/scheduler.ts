@@ -58,6 +58,9 @@ interface Job {
   waiters: { resolve: (m: Measurement) => void; reject: (err: Error) => void }[];
 }
 
+/** What an agent's job error means for the job and the board. */
+export type JobErrorKind = 'handed_back' | 'board_unresponsive' | 'failed';
+
 export class Scheduler {
   private readonly boardsByKey = new Map<string, BoardState>();
   private readonly draining = new Set<string>();
@@ -147,13 +150,14 @@ export class Scheduler {
   }
 
   /** The agent could not run the job (runner threw, bad model transfer, handed back at shutdown). */
-  onJobError(agent: string, boardName: string, jobId: string, handedBack: boolean, message: string): void {
-    const board = this.release(agent, boardName, jobId, true);
+  onJobError(agent: string, boardName: string, jobId: string, kind: JobErrorKind, message: string): void {
+    const board = this.release(agent, boardName, jobId, kind !== 'board_unresponsive');
     const job = this.jobs.get(jobId);
+    if (board && kind === 'board_unresponsive') this.strike(board);
     if (job && board && job.board === board) {
-      this.opts.logger.warn({ job: jobId, board: board.key, message }, handedBack ? 'job handed back' : 'job failed on the board');
-      if (handedBack) this.requeue(job, false);
-      else this.retryOrFail(job, 'board_error', `${board.key}: ${message}`, board);
+      this.opts.logger.warn({ job: jobId, board: board.key, message }, kind === 'failed' ? 'job failed on the board' : 'job handed back');
+      if (kind === 'handed_back') this.requeue(job, false);
+      else this.retryOrFail(job, kind === 'failed' ? 'board_error' : 'timeout', `${board.key}: ${message}`, board);
     }
     this.dispatch();
   }
@@ -298,16 +302,21 @@ export class Scheduler {
     job.timer = setTimeout(() => this.timeout(job, board), this.opts.jobTimeoutMs);
   }
 
-  private timeout(job: Job, board: BoardState): void {
-    if (job.board !== board) return;
-    this.counts.timeouts++;
-    if (board.running?.jobId === job.id) board.running.timedOut = true;
+  /** One more consecutive failure to answer; enough of them and the board gets no more jobs. */
+  private strike(board: BoardState): void {
     board.consecutiveTimeouts++;
     if (board.healthy && board.consecutiveTimeouts >= this.opts.unhealthyAfter) {
       board.healthy = false;
       this.unhealthy.add(board.key);
-      this.opts.logger.warn({ board: board.key, timeouts: board.consecutiveTimeouts }, 'board marked unhealthy');
+      this.opts.logger.warn({ board: board.key, strikes: board.consecutiveTimeouts }, 'board marked unhealthy');
     }
+  }
+
+  private timeout(job: Job, board: BoardState): void {
+    if (job.board !== board) return;
+    this.counts.timeouts++;
+    if (board.running?.jobId === job.id) board.running.timedOut = true;
+    this.strike(board);
     this.opts.logger.warn({ job: job.id, board: board.key, attempt: job.attempts }, 'job timed out');
     this.retryOrFail(job, 'timeout', `no answer from ${board.key} within ${this.opts.jobTimeoutMs} ms`, board);
     this.dispatch();

@@ -39,6 +39,7 @@ export const ERROR_CODES = [
   'runner_failed',
   'deadline_passed',
   'handed_back',
+  'board_unresponsive',
   'refused',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -70,10 +70,13 @@ export const profileSchema = z.strictObject({
   }),
   kernelLibraries: z.array(z.enum(KERNEL_LIBRARIES)).min(1),
   transport: z.strictObject({
-    kind: z.enum(['serial', 'local', 'ssh']),
+    /** `serial`: an MCU behind the firmware bridge; `local`: a Linux board whose own agent runs TFLite. */
+    kind: z.enum(['serial', 'local']),
     baud: positiveInt.optional(),
     /** Whether opening the serial port resets the board (DTR/RTS wired to reset, or a USB-CDC core that restarts). */
     resetsOnOpen: z.boolean(),
+    /** The modem line wired to the board's reset (ESP32's auto-program circuit: RTS drives EN); pulsed to revive a hung board. */
+    resetLine: z.enum(['dtr', 'rts']).optional(),
     note: z.string().optional(),
   }),
   power: z

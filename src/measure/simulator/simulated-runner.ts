@@ -2,6 +2,7 @@ import { modelStats } from '../../export/model-stats.ts';
 import { readTflite } from '../../export/reader.ts';
 import type { ModelStats } from '../../export/model-stats.ts';
 import { Prng } from '../../util/prng.ts';
+import { summariseRuns } from '../latency-summary.ts';
 import type { FailureReason, Measurement, MeasureSettings, Provenance, Runner } from '../measurement.ts';
 import type { BoardProfile } from '../profiles/schema.ts';
 import { predictLatencyMs } from './cost-model.ts';
@@ -30,10 +31,6 @@ export interface SimulatorOptions {
   board?: string;
   /** Clock for provenance times (tests fix it). */
   now?: () => Date;
-}
-
-function quantile(sorted: readonly number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
 
 function checkProbability(name: string, p: number | undefined): number {
@@ -125,16 +122,15 @@ export class SimulatedRunner implements Runner {
     const runs = Array.from({ length: Math.max(settings.timedRuns, 1) }, () =>
       this.noise > 0 ? predicted * Math.max(0.05, 1 + this.noise * rng.normal()) : predicted,
     );
-    const sorted = [...runs].sort((a, b) => a - b);
-    const median = sorted.length % 2 === 1 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+    const latency = summariseRuns(runs);
     return {
       ok: true,
-      latency: { median_ms: median, p90_ms: quantile(sorted, 0.9), runs_ms: runs },
+      latency,
       arena: { bytes: arena.bytes, persistent_bytes: arena.persistentBytes, non_persistent_bytes: arena.nonPersistentBytes },
       flash_bytes: flash,
       macs: stats.totals.macs,
       params: stats.totals.params,
-      ...(this.board.power ? { energy_mj: (this.board.power.activeMw * median) / 1000 } : {}),
+      ...(this.board.power ? { energy_mj: (this.board.power.activeMw * latency.median_ms) / 1000 } : {}),
       provenance,
     };
   }
