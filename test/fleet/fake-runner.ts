@@ -1,3 +1,4 @@
+import { BoardUnresponsiveError } from '../../agent/errors.ts';
 import type { Measurement, MeasureSettings, Runner } from '../../src/measure/measurement.ts';
 
 /**
@@ -5,7 +6,7 @@ import type { Measurement, MeasureSettings, Runner } from '../../src/measure/mea
  * calls, so a test can tell whether the hub ever gave one board two jobs at once.
  */
 
-export type FakeBehaviour = 'ok' | 'hang' | 'throw' | 'arena_overflow';
+export type FakeBehaviour = 'ok' | 'hang' | 'throw' | 'unresponsive' | 'arena_overflow';
 
 export interface FakeRunnerOptions {
   latencyMs?: number;
@@ -35,6 +36,7 @@ export class FakeRunner implements Runner {
       const latency = this.opts.latencyMs ?? 0;
       if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
       if (behaviour === 'throw') throw new Error('board fell over');
+      if (behaviour === 'unresponsive') throw new BoardUnresponsiveError('no answer to BENCH; a reset did not revive it');
       const provenance = { board: '?', profile: this.profile, agent: '?', firmware: 'fake-1', runtime: 'fake', simulated: true, settings, time: new Date().toISOString() };
       if (behaviour === 'arena_overflow') return { ok: false, reason: 'arena_overflow', message: 'arena too small', provenance };
       return {

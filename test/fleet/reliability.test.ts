@@ -68,6 +68,19 @@ test('a board that stops answering is timed out, its job rescheduled, and it is 
   assert.ok(records.some((r) => r.msg === 'board marked unhealthy'));
 });
 
+test('a runner that finds its board unresponsive hands the job back; twice and the board is unhealthy', { timeout: 10_000 }, async (t) => {
+  const { hub, records } = await testHub(t, { unhealthyAfter: 2 });
+  const dead = new FakeRunner('nucleo', { behaviour: () => 'unresponsive' });
+  const good = new FakeRunner('nucleo', { latencyMs: 20 });
+  await testAgent(t, hub.url, 'a1', [{ name: 'dead', profile: 'nucleo', runner: dead }]);
+  await testAgent(t, hub.url, 'a2', [{ name: 'good', profile: 'nucleo', runner: good }]);
+  const results = await Promise.all([1, 2, 3, 4].map(() => hub.measure(model(), 'nucleo')));
+  assert.ok(results.every((r) => r.ok && r.provenance.board === 'good'), 'every job ended on the healthy board');
+  assert.ok(dead.calls >= 1 && dead.calls <= 2, `the unresponsive board ran ${dead.calls} jobs`);
+  assert.equal(hub.boards().find((b) => b.name === 'dead')?.healthy, false);
+  assert.ok(records.some((r) => r.msg === 'board marked unhealthy'));
+});
+
 test('a job that times out on every board fails with reason timeout after maxAttempts', { timeout: 10_000 }, async (t) => {
   const { hub } = await testHub(t, { jobTimeoutMs: 50, maxAttempts: 2, unhealthyAfter: 10 });
   const runners = [0, 1].map(() => new FakeRunner('nucleo', { behaviour: () => 'hang' }));
