@@ -9,6 +9,7 @@ import { registerDemoCommand } from './commands/demo.ts';
 import { registerDevicesCommands } from './commands/devices.ts';
 import { registerAgentCommand } from './commands/agent.ts';
 import { registerBenchCommand } from './commands/bench.ts';
+import { registerBenchEennCommand } from './commands/bench-eenn.ts';
 import { registerHubCommand } from './commands/hub.ts';
 import { registerEvalOodCommand } from './commands/eval-ood.ts';
 import { registerExportCommand } from './commands/export.ts';
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
   registerHubCommand(program);
   registerAgentCommand(program);
   registerBenchCommand(program);
+  registerBenchEennCommand(program);
   program.commands.forEach(function override(cmd: Command): void {
     cmd.exitOverride();
     cmd.commands.forEach(override);

@@ -4,6 +4,7 @@ import { completedIterations, iterationStatsPath, netStatsPath, readJsonIfExists
 import { readIterationStats } from '../search/iteration-stats.ts';
 import type { IterationStats } from '../search/iteration-stats.ts';
 import { nonDominatedSort } from '../search/dominance.ts';
+import { simulatedVsMeasuredSection } from './sim-vs-measured.ts';
 import { escapeXml, svgChart } from './svg-chart.ts';
 
 const COLOURS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
@@ -21,6 +22,16 @@ function cell(v: unknown): string {
   if (typeof v === 'number') return String(Number(v.toPrecision(6)));
   if (v === undefined) return '';
   return escapeXml(typeof v === 'string' ? v : JSON.stringify(v));
+}
+
+type MeasurementSummary = { provenance?: { board?: string; simulated?: boolean }; reason?: string };
+
+/** Where a candidate was measured: one measurement, or (several boards) one per board selector. */
+function boardCell(measurement: unknown): string {
+  if (typeof measurement !== 'object' || measurement === null) return '';
+  const one = (m: MeasurementSummary): string => (m.provenance ? `${m.provenance.board}${m.provenance.simulated ? ' (simulated)' : ''}${m.reason ? `: ${m.reason}` : ''}` : '');
+  if ('provenance' in measurement) return one(measurement as MeasurementSummary);
+  return Object.values(measurement as Record<string, MeasurementSummary>).map(one).filter(Boolean).join('; ');
 }
 
 /** The rows of the last iteration's archive with each net's stats. */
@@ -74,8 +85,7 @@ export function runReport(save: string): string {
   const measured = MEASURED.filter((k) => rows.some((r) => typeof r.stats[k] === 'number'));
   const columns = ['iteration', 'net', ...objectives, ...measured.filter((k) => !objectives.includes(k)), 'feasible', 'board'];
   const tableRows = rows.map((r) => {
-    const m = r.stats.measurement as { provenance?: { board?: string; simulated?: boolean }; reason?: string } | undefined;
-    const board = m?.provenance ? `${m.provenance.board}${m.provenance.simulated ? ' (simulated)' : ''}${m.reason ? `: ${m.reason}` : ''}` : '';
+    const board = boardCell(r.stats.measurement);
     const values: unknown[] = [r.iteration, r.net, ...r.values, ...measured.filter((k) => !objectives.includes(k)).map((k) => r.stats[k]), r.feasible ? 'yes' : 'no', board];
     return `<tr>${values.map((v) => `<td>${cell(v)}</td>`).join('')}</tr>`;
   });
@@ -104,6 +114,8 @@ figcaption { font-size: 13px; margin-bottom: 4px; }
 <table id="summary">${summary.map(([k, v]) => `<tr><th>${escapeXml(String(k))}</th><td style="text-align:left">${cell(v)}</td></tr>`).join('')}</table>
 <h2>Charts</h2>
 ${charts.join('\n')}
+<h2>Simulated vs measured</h2>
+${simulatedVsMeasuredSection(rows.map((r) => r.stats))}
 <h2>Architectures</h2>
 <p>Click a column to sort.</p>
 <table id="candidates"><thead><tr>${columns.map((c) => `<th>${escapeXml(c)}</th>`).join('')}</tr></thead>
@@ -118,6 +130,8 @@ document.querySelectorAll('#candidates th').forEach((th, col) => th.addEventList
   rows.sort((a, b) => { const x = key(a), y = key(b); return (x < y ? -1 : x > y ? 1 : 0) * (asc ? 1 : -1); });
   rows.forEach((r) => body.appendChild(r));
 }));
+// Says the table is live, for whoever checks the page in a browser.
+document.querySelector('#candidates').dataset.sortable = 'ready';
 </script>
 </body></html>
 `;
