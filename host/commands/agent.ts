@@ -4,8 +4,10 @@ import { startAgent } from '../../agent/agent.ts';
 import { addBoard, AgentConfigError, readAgentConfig, removeBoard } from '../../agent/config.ts';
 import type { BoardConfig } from '../../agent/config.ts';
 import { AgentRejectedError } from '../../agent/errors.ts';
+import { mlperfRunnerFactory } from '../../agent/mlperf-runner-factory.ts';
 import { RunnerRegistry } from '../../agent/runner-factory.ts';
 import { simulatedBoardConfigs, simulatedRunnerFactory } from '../../agent/simulated-boards.ts';
+import { tfliteRunnerFactory } from '../../agent/tflite-runner-factory.ts';
 import { formatTable } from '../format/table.ts';
 import { stderrLogger, untilSignal } from '../hub/logger.ts';
 import { integerAtLeast } from '../option-parsers.ts';
@@ -22,7 +24,7 @@ interface AgentFlags {
 
 /** The runner kinds this build of cnas knows; a serial runner registers here when Stage 7 lands. */
 export function defaultRunnerRegistry(): RunnerRegistry {
-  return new RunnerRegistry().register('simulated', simulatedRunnerFactory);
+  return new RunnerRegistry().register('simulated', simulatedRunnerFactory).register('tflite', tfliteRunnerFactory).register('mlperf', mlperfRunnerFactory);
 }
 
 function usage<T>(fn: () => T): T {

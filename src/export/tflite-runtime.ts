@@ -49,6 +49,8 @@ export interface RuntimeModel {
 
 const require = createRequire(import.meta.url);
 let loaded: TfliteModule | undefined;
+/** Every Emscripten module the loader instantiated, kept to read the size of their heaps. */
+const instances: { HEAP8?: Int8Array }[] = [];
 /** What the interpreter printed (it reports model errors there, not in the exception). */
 const runtimeLog: string[] = [];
 
@@ -62,7 +64,13 @@ function installShims(wasmDir: string): void {
     const factory = require(script) as (args: object) => unknown;
     const wasmBinary = readFileSync(script.replace(/\.js$/, '.wasm'));
     const print = (line: string) => void runtimeLog.push(line);
-    (g.self as Record<string, unknown>).tflite_web_api_ModuleFactory = (args: object = {}) => factory({ ...args, wasmBinary, print, printErr: print });
+    (g.self as Record<string, unknown>).tflite_web_api_ModuleFactory = (args: object = {}) => {
+      const ready = factory({ ...args, wasmBinary, print, printErr: print }) as Promise<{ HEAP8?: Int8Array }>;
+      return ready.then((instance) => {
+        instances.push(instance);
+        return instance;
+      });
+    };
   };
 }
 
@@ -80,6 +88,31 @@ function info(t: RunnerTensor): RuntimeTensorInfo {
   return { name: t.name, dtype: t.dataType, shape: t.shape.split(',').map(Number) };
 }
 
+/** Bytes of the runtime's wasm linear memories (they only grow); 0 before the first model is loaded. */
+export function wasmHeapBytes(): number {
+  return instances.reduce((sum, m) => sum + (m.HEAP8?.buffer.byteLength ?? 0), 0);
+}
+
+/** The @tensorflow/tfjs-tflite release in use, for provenance. */
+export function runtimeVersion(): string {
+  return (require('@tensorflow/tfjs-tflite/package.json') as { version: string }).version;
+}
+
+/**
+ * Threads the interpreter runs on: the shim loads the single-threaded build (the threaded one needs Workers that
+ * Node lacks), where XNNPACK accepts a larger thread count and ignores it.
+ */
+export const RUNTIME_THREADS = 1;
+
+/**
+ * Instantiates the runtime (its wasm heap and kernels, tens of MB) ahead of the first model, for callers that
+ * measure what a model adds to the process. There is no call for that alone: loading an empty model starts the
+ * runtime, which then refuses the model.
+ */
+export async function startRuntime(): Promise<void> {
+  await loadRuntimeModel(new Uint8Array(0)).catch(() => undefined);
+}
+
 /**
  * Loads a .tflite into the reference runtime (single thread). The runner underneath tfjs-tflite's TFLiteModel
  * is used directly: it exposes the tensors as typed arrays, which keeps int8 data int8 (the TFLiteModel API
@@ -91,7 +124,7 @@ export async function loadRuntimeModel(bytes: Uint8Array): Promise<RuntimeModel>
   const logStart = runtimeLog.length;
   let model: { modelRunner: ModelRunner };
   try {
-    model = (await module.loadTFLiteModel(buffer, { numThreads: 1 })) as { modelRunner: ModelRunner };
+    model = (await module.loadTFLiteModel(buffer, { numThreads: RUNTIME_THREADS })) as { modelRunner: ModelRunner };
   } catch (err) {
     const printed = runtimeLog.slice(logStart).filter((l) => !l.startsWith('INFO:'));
     throw new Error(`the TFLite runtime refused the model: ${printed.join('; ') || (err as Error).message || String(err)}`);

@@ -16,8 +16,12 @@ export interface CacheKey {
 
 const SCHEMA_VERSION = 1;
 
-/** Only outcomes that a rerun would reproduce are worth keeping: timeouts and board errors are not. */
+/**
+ * Only outcomes that a rerun would reproduce are worth keeping: timeouts and board errors are not, and neither is
+ * a board's built-in model, which is not the model the key's SHA-256 names.
+ */
 export function isCacheable(m: Measurement): boolean {
+  if (m.provenance.model === 'builtin') return false;
   return m.ok || (m.reason !== 'timeout' && m.reason !== 'board_error');
 }
 

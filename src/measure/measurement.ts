@@ -24,6 +24,12 @@ export interface Provenance {
   firmware: string;
   runtime: string;
   simulated: boolean;
+  /**
+   * Which model was measured: the job's (the default when absent), or `builtin`, the model compiled into
+   * MLPerf Tiny firmware, which cannot load another. A `builtin` measurement says nothing about the job's
+   * model: its arena and flash bytes, MACs and parameters are 0 for unknown, and a search must not use it.
+   */
+  model?: 'job' | 'builtin';
   settings: MeasureSettings;
   /** ISO time of the measurement. */
   time: string;

@@ -16,6 +16,7 @@ const ProvenanceSchema = z.strictObject({
   firmware: z.string().max(256),
   runtime: z.string().max(256),
   simulated: z.boolean(),
+  model: z.enum(['job', 'builtin']).optional(),
   settings: MeasureSettingsSchema,
   time: z.string().max(64),
 });

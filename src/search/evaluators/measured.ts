@@ -120,6 +120,9 @@ export class MeasuredEvaluator implements Evaluator {
       } catch (err) {
         return { ok: false, reason: `measurement on ${board}: ${(err as Error).message}` };
       }
+      if (m.provenance.model === 'builtin') {
+        return { ok: false, reason: `measurement on ${board}: ${m.provenance.board} measured its firmware's built-in model, not the candidate` };
+      }
       if (m.ok) {
         perBoard[board] = { latency_ms: m.latency.median_ms, ram_kb: m.arena.bytes / 1024, flash_kb: m.flash_bytes / 1024, ...(m.energy_mj !== undefined && { energy_mj: m.energy_mj }) };
         records[board] = m;
