@@ -6,6 +6,7 @@ import type { BoardConfig } from '../../agent/config.ts';
 import { AgentRejectedError } from '../../agent/errors.ts';
 import { mlperfRunnerFactory } from '../../agent/mlperf-runner-factory.ts';
 import { RunnerRegistry } from '../../agent/runner-factory.ts';
+import { serialRunnerFactory } from '../../agent/serial-runner-factory.ts';
 import { simulatedBoardConfigs, simulatedRunnerFactory } from '../../agent/simulated-boards.ts';
 import { tfliteRunnerFactory } from '../../agent/tflite-runner-factory.ts';
 import { formatTable } from '../format/table.ts';
@@ -13,6 +14,7 @@ import { stderrLogger, untilSignal } from '../hub/logger.ts';
 import { integerAtLeast } from '../option-parsers.ts';
 import { UsageError } from '../usage-error.ts';
 import { tokenOf } from './hub.ts';
+import { detectSerialBoards, formatDetection } from './agent-detect.ts';
 
 interface AgentFlags {
   hub?: string;
@@ -22,9 +24,13 @@ interface AgentFlags {
   simulate?: string[];
 }
 
-/** The runner kinds this build of cnas knows; a serial runner registers here when Stage 7 lands. */
+/** The runner kinds this build of cnas knows. */
 export function defaultRunnerRegistry(): RunnerRegistry {
-  return new RunnerRegistry().register('simulated', simulatedRunnerFactory).register('tflite', tfliteRunnerFactory).register('mlperf', mlperfRunnerFactory);
+  return new RunnerRegistry()
+    .register('simulated', simulatedRunnerFactory)
+    .register('serial', serialRunnerFactory)
+    .register('tflite', tfliteRunnerFactory)
+    .register('mlperf', mlperfRunnerFactory);
 }
 
 function usage<T>(fn: () => T): T {
@@ -59,10 +65,47 @@ export async function runAgent(flags: AgentFlags, stop: Promise<unknown> = until
 interface BoardAddFlags {
   config: string;
   profile: string;
-  runner: string;
+  name?: string;
+  runner?: string;
+  port?: string;
+  baud?: number;
   firmware?: string;
   sram?: number;
   flash?: number;
+}
+
+/**
+ * The registry entry `boards add` writes. The runner follows from what is given: a port means the cnas firmware
+ * behind the serial bridge, a local profile (a Linux board) the tflite runner; memory limits default to the
+ * profile's, so the hub refuses models the board cannot hold without being told twice.
+ */
+export async function boardFromFlags(positionalName: string | undefined, f: BoardAddFlags): Promise<BoardConfig> {
+  const name = positionalName ?? f.name;
+  if (!name) throw new UsageError('name the board: `cnas agent boards add <name> ...` or --name <name>');
+  if (positionalName && f.name && positionalName !== f.name) throw new UsageError(`two names given: "${positionalName}" and --name ${f.name}`);
+  const { profileById } = await import('../../src/measure/profiles/load.ts');
+  let profile;
+  try {
+    profile = profileById(f.profile);
+  } catch (err) {
+    throw new UsageError(`--profile: ${(err as Error).message}`);
+  }
+  const kinds = defaultRunnerRegistry().kinds();
+  const runner = f.runner ?? (f.port ? 'serial' : profile.transport.kind === 'local' ? 'tflite' : undefined);
+  if (!runner) throw new UsageError(`--profile ${f.profile} is a board behind a serial link: give --port <serial device> (see \`cnas agent boards detect\`)`);
+  if (!kinds.includes(runner)) throw new UsageError(`--runner ${runner}: allowed values: ${kinds.join(', ')}`);
+  if ((runner === 'serial' || runner === 'mlperf') && !f.port) throw new UsageError(`--runner ${runner} needs --port <serial device>`);
+  const options = f.port ? { port: f.port, ...(f.baud && { baud: f.baud }) } : undefined;
+  const board = {
+    name,
+    profile: profile.id,
+    runner,
+    firmware: f.firmware,
+    sram_bytes: f.sram ?? profile.memory.sramBytes,
+    flash_bytes: f.flash ?? profile.memory.flashBytes ?? undefined,
+    options,
+  };
+  return JSON.parse(JSON.stringify(board)) as BoardConfig;
 }
 
 export function registerAgentCommand(program: Command): void {
@@ -82,18 +125,30 @@ export function registerAgentCommand(program: Command): void {
   const boards = agent.command('boards').description('the board registry (agent.json)');
   boards
     .command('add')
-    .argument('<name>', 'board name, unique on this agent')
+    .argument('[name]', 'board name, unique on this agent (or --name)')
+    .option('--name <name>', 'board name, unique on this agent')
     .requiredOption('--profile <id>', 'board profile id (devices/*.json)')
-    .requiredOption('--runner <kind>', `runner kind (${defaultRunnerRegistry().kinds().join(', ')})`)
+    .option('--port <device>', 'serial port of a board running the cnas firmware (e.g. /dev/ttyACM0)')
+    .option('--baud <rate>', 'serial baud rate (default: the profile\'s)', integerAtLeast(1))
+    .option('--runner <kind>', `runner kind (${defaultRunnerRegistry().kinds().join(', ')}); default: serial with --port, tflite for a local profile`)
     .option('--firmware <version>', 'firmware version (part of the cache key)')
-    .option('--sram <bytes>', 'SRAM bytes, advertised to the hub', integerAtLeast(1))
-    .option('--flash <bytes>', 'flash bytes; the hub refuses larger models', integerAtLeast(1))
+    .option('--sram <bytes>', 'SRAM bytes, advertised to the hub (default: the profile\'s)', integerAtLeast(1))
+    .option('--flash <bytes>', 'flash bytes; the hub refuses larger models (default: the profile\'s)', integerAtLeast(1))
     .option('--config <file>', 'board registry', 'agent.json')
-    .action((name: string, f: BoardAddFlags) => {
-      const board: BoardConfig = { name, profile: f.profile, runner: f.runner, firmware: f.firmware, sram_bytes: f.sram, flash_bytes: f.flash };
-      if (!defaultRunnerRegistry().kinds().includes(f.runner)) throw new UsageError(`--runner ${f.runner}: allowed values: ${defaultRunnerRegistry().kinds().join(', ')}`);
-      usage(() => addBoard(f.config, JSON.parse(JSON.stringify(board)) as BoardConfig));
-      process.stdout.write(`added ${name} to ${f.config}\n`);
+    .action(async (name: string | undefined, f: BoardAddFlags) => {
+      const board = await boardFromFlags(name, f);
+      usage(() => addBoard(f.config, board));
+      process.stdout.write(`added ${board.name} (${board.profile}, ${board.runner}${board.options?.port ? ` on ${String(board.options.port)}` : ''}) to ${f.config}\n`);
+    });
+  boards
+    .command('detect')
+    .description('list serial ports, ask each what answers (MLPerf name%, cnas HELLO) and propose a profile')
+    .option('--port <device...>', 'probe these ports too (ports the listing misses, such as ptys)')
+    .option('--baud <rate>', 'baud rate to probe at', integerAtLeast(1), 115200)
+    .option('--json', 'the probes as one JSON object')
+    .action(async (f: { port?: string[]; baud: number; json?: boolean }) => {
+      const detection = await detectSerialBoards({ ports: f.port, baud: f.baud });
+      process.stdout.write((f.json ? JSON.stringify(detection) : formatDetection(detection)) + '\n');
     });
   boards
     .command('list')

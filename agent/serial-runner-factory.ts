@@ -1,0 +1,43 @@
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+import { AgentConfigError } from './config.ts';
+import type { RunnerFactory } from './runner-factory.ts';
+
+const SerialOptionsSchema = z.strictObject({
+  /** Serial port of the board (e.g. /dev/ttyACM0, or one end of a socat pty pair for the host build). */
+  port: z.string().min(1),
+  /** Default: the profile's baud rate, else 115200. */
+  baud: z.int().positive().optional(),
+  /** How long one BENCH (warm-ups and timed runs) may take before the board counts as hung. */
+  benchTimeoutMs: z.int().positive().optional(),
+});
+
+const DEFAULT_BAUD = 115200;
+
+/**
+ * The `serial` runner kind: a board running the cnas firmware behind the binary bridge. Imported lazily, so an
+ * agent without serial boards never loads serialport. A port that does not exist is a configuration error, found
+ * when the agent starts rather than at the first job.
+ */
+export const serialRunnerFactory: RunnerFactory = async (board) => {
+  const parsed = SerialOptionsSchema.safeParse(board.options ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new AgentConfigError(`board "${board.name}": options${issue.path.length > 0 ? `.${issue.path.join('.')}` : ''}: ${issue.message}`);
+  }
+  const options = parsed.data;
+  if (!existsSync(options.port)) throw new AgentConfigError(`board "${board.name}": serial port ${options.port} does not exist (is the board plugged in?)`);
+  const [{ SerialRunner }, { openSerialTransport }, { profileById }] = await Promise.all([
+    import('./serial-runner.ts'),
+    import('../firmware-bridge/serial-transport.ts'),
+    import('../src/measure/profiles/load.ts'),
+  ]);
+  const profile = profileById(board.profile);
+  const baud = options.baud ?? profile.transport.baud ?? DEFAULT_BAUD;
+  return new SerialRunner({
+    name: board.name,
+    profile,
+    open: () => openSerialTransport(options.port, baud),
+    benchTimeoutMs: options.benchTimeoutMs,
+  });
+};

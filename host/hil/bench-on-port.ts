@@ -1,0 +1,73 @@
+import { SerialRunner } from '../../agent/serial-runner.ts';
+import { BridgeError } from '../../firmware-bridge/errors.ts';
+import type { HelloInfo } from '../../firmware-bridge/messages.ts';
+import { proposeProfile } from '../../firmware-bridge/propose-profile.ts';
+import { openSerialTransport } from '../../firmware-bridge/serial-transport.ts';
+import type { Measurement, MeasureSettings } from '../../src/measure/measurement.ts';
+import { loadProfiles, profileById } from '../../src/measure/profiles/load.ts';
+import { UsageError } from '../usage-error.ts';
+
+export interface PortBench {
+  measurement: Measurement;
+  /** What the firmware said of itself; `realBackend` false is the host build's stand-in, whose timings are not a board's. */
+  hello: HelloInfo;
+  profile: string;
+  /** Whether the profile came from --profile or was proposed from HELLO. */
+  profileSource: 'given' | 'proposed';
+}
+
+/**
+ * One measurement straight through the serial bridge, without a hub or an agent: for bringing up a first board.
+ * The profile (for flash and energy) is the given one, else the one HELLO's board id and clock point to.
+ */
+export async function benchOnPort(
+  model: Uint8Array,
+  opts: { port: string; profile?: string; baud?: number; benchTimeoutMs?: number },
+  settings: MeasureSettings,
+): Promise<PortBench> {
+  const profiles = loadProfiles();
+  const given = opts.profile === undefined ? undefined : profileOrUsage(opts.profile);
+  const baud = opts.baud ?? given?.transport.baud ?? 115200;
+  const open = () => openSerialTransport(opts.port, baud);
+  // HELLO first on a provisional profile: the answer names the board when no profile was given
+  const probe = new SerialRunner({ name: 'probe', profile: given ?? profiles[0], open });
+  let hello: HelloInfo;
+  try {
+    hello = await probe.hello();
+  } catch (err) {
+    throw portError(opts.port, err);
+  } finally {
+    await probe.close();
+  }
+  const proposed = given ? undefined : proposeProfile({ boardId: hello.boardId, clockHz: hello.clockHz }, profiles);
+  const profileId = given?.id ?? proposed;
+  if (!profileId) {
+    throw new UsageError(`${opts.port}: board "${hello.boardId}" (${hello.clockHz / 1e6} MHz) matches no profile; give --profile (one of ${profiles.map((p) => p.id).join(', ')})`);
+  }
+  const runner = new SerialRunner({ name: hello.boardId, profile: profileById(profileId, profiles), open, benchTimeoutMs: opts.benchTimeoutMs });
+  try {
+    return { measurement: await runner.measure(model, settings), hello, profile: profileId, profileSource: given ? 'given' : 'proposed' };
+  } catch (err) {
+    throw portError(opts.port, err);
+  } finally {
+    await runner.close();
+  }
+}
+
+function profileOrUsage(id: string) {
+  try {
+    return profileById(id);
+  } catch (err) {
+    throw new UsageError(`--profile: ${(err as Error).message}`);
+  }
+}
+
+/** Link failures are the user's to fix (wrong port, no firmware), so they are one line, not a stack trace. */
+function portError(port: string, err: unknown): Error {
+  if (err instanceof BridgeError) {
+    const heard = err.recentText.length > 0 ? `; the port said: ${err.recentText.slice(-3).join(' | ')}` : '';
+    return new UsageError(`${port}: ${err.message}${heard}`);
+  }
+  if (err instanceof Error && err.name === 'BoardUnresponsiveError') return new UsageError(`${port}: ${err.message} (is the cnas firmware flashed, at this baud rate?)`);
+  return err as Error;
+}

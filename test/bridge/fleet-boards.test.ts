@@ -1,0 +1,62 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { defaultRunnerRegistry } from '../../host/commands/agent.ts';
+import { testAgent, testHub, TOKEN } from '../fleet/fleet.ts';
+import { int8Model, serialBoard } from './serial-board.ts';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const run = promisify(execFile);
+
+/** The CLI in a child process, without blocking this process's event loop (the hub lives here). */
+async function cnas(args: string[]): Promise<Record<string, unknown>> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', join(root, 'host', 'cli.ts'), ...args], { cwd: root });
+  return JSON.parse(stdout) as Record<string, unknown>;
+}
+
+test('an agent with a serial board and one with a tflite board serve `cnas bench` through a hub', { timeout: 90_000 }, async (t) => {
+  const { port } = await serialBoard(t, { boardId: 'nucleo-l4r5zi' });
+  const { hub } = await testHub(t, { jobTimeoutMs: 30_000 });
+  const registry = defaultRunnerRegistry();
+  await testAgent(t, hub.url, 'lab', await registry.boards([{ name: 'lab-1', profile: 'nucleo-l4r5zi', runner: 'serial', options: { port } }]));
+  await testAgent(t, hub.url, 'pi', await registry.boards([{ name: 'pi-1', profile: 'host-cpu', runner: 'tflite' }]));
+  const dir = mkdtempSync(join(tmpdir(), 'cnas-fleet-'));
+  const file = join(dir, 'model.tflite');
+  writeFileSync(file, int8Model());
+
+  const serial = await cnas(['bench', file, '--hub', hub.url, '--token', TOKEN, '--board', 'lab-1', '--runs', '3', '--json']);
+  assert.equal(serial.ok, true, JSON.stringify(serial));
+  const sp = serial.provenance as Record<string, unknown>;
+  assert.equal(sp.board, 'lab-1');
+  assert.equal(sp.agent, 'lab');
+  assert.match(String(sp.runtime), /stand-in/, 'the host build says its backend is a stand-in');
+
+  const local = await cnas(['bench', file, '--hub', hub.url, '--token', TOKEN, '--board', 'pi-1', '--runs', '5', '--json']);
+  assert.equal(local.ok, true, JSON.stringify(local));
+  const lp = local.provenance as Record<string, unknown>;
+  assert.equal(lp.simulated, false, 'the tflite runner measures for real on this machine');
+  assert.match(String(lp.runtime), /tfjs-tflite/);
+  assert.ok((local.latency_ms as number) > 0);
+  assert.equal(((local.latency as Record<string, unknown>).runs_ms as number[]).length, 5);
+});
+
+test('a serial board that hangs hands its job back: it runs on the other board, and the hung one is marked unhealthy', { timeout: 90_000 }, async (t) => {
+  const hung = await serialBoard(t, { hangOnBench: true });
+  const good = await serialBoard(t);
+  const { hub } = await testHub(t, { jobTimeoutMs: 30_000, unhealthyAfter: 1 });
+  const registry = defaultRunnerRegistry();
+  const boards = await registry.boards([
+    { name: 'hung', profile: 'nucleo-l4r5zi', runner: 'serial', options: { port: hung.port, benchTimeoutMs: 500 } },
+    { name: 'good', profile: 'nucleo-l4r5zi', runner: 'serial', options: { port: good.port, benchTimeoutMs: 5000 } },
+  ]);
+  await testAgent(t, hub.url, 'lab', boards);
+  // two jobs at once: one goes to each board, so the hung board certainly gets one
+  const results = await Promise.all([int8Model(), int8Model(5)].map((m) => hub.measure(m, 'nucleo-l4r5zi')));
+  for (const m of results) assert.ok(m.ok && m.provenance.board === 'good', JSON.stringify(m));
+  assert.equal(hub.boards().find((b) => b.name === 'hung')?.healthy, false);
+});
