@@ -34,7 +34,7 @@ test('cnas agent boards add|list|remove manage agent.json; bad input is exit 2',
   assert.match(dup.stderr, /a board named "lab-l4" already exists/);
   assert.equal(badKind.code, 2);
   const list = await cli(['agent', 'boards', 'list', '--json', '--config', config]);
-  assert.deepEqual(JSON.parse(list.stdout), { boards: [{ name: 'lab-l4', profile: 'nucleo-l4r5zi', runner: 'simulated', flash_bytes: 2097152 }] });
+  assert.deepEqual(JSON.parse(list.stdout), { boards: [{ name: 'lab-l4', profile: 'nucleo-l4r5zi', runner: 'simulated', sram_bytes: 655360, flash_bytes: 2097152 }] });
   assert.equal((await cli(['agent', 'boards', 'remove', 'lab-l4', '--config', config])).code, 0);
   assert.equal((await cli(['agent', 'boards', 'remove', 'lab-l4', '--config', config])).code, 2);
 });
