@@ -75,3 +75,11 @@ export function removeBoard(path: string, boardName: string): AgentConfig {
   writeAgentConfig(path, next);
   return next;
 }
+
+/** A board's kind-specific `options`, checked against its runner kind's schema; the error names board and field. */
+export function boardOptions<T>(board: BoardConfig, schema: z.ZodType<T>): T {
+  const parsed = schema.safeParse(board.options ?? {});
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new AgentConfigError(`board "${board.name}": options${issue.path.length > 0 ? `.${issue.path.join('.')}` : ''}: ${issue.message}`);
+}

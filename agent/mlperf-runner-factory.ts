@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AgentConfigError } from './config.ts';
+import { boardOptions } from './config.ts';
 import type { RunnerFactory } from './runner-factory.ts';
 
 const MlperfOptionsSchema = z.strictObject({
@@ -20,12 +20,7 @@ const MLPERF_BAUD = 115200;
  * a search refuses these measurements). Imported lazily, so an agent without such boards never loads serialport.
  */
 export const mlperfRunnerFactory: RunnerFactory = async (board) => {
-  const parsed = MlperfOptionsSchema.safeParse(board.options ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new AgentConfigError(`board "${board.name}": options${issue.path.length > 0 ? `.${issue.path.join('.')}` : ''}: ${issue.message}`);
-  }
-  const options = parsed.data;
+  const options = boardOptions(board, MlperfOptionsSchema);
   const [{ MlperfRunner }, { openSerialTransport }, { profileById }] = await Promise.all([
     import('./mlperf-runner.ts'),
     import('../firmware-bridge/serial-transport.ts'),

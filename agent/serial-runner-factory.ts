@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import { AgentConfigError } from './config.ts';
+import { AgentConfigError, boardOptions } from './config.ts';
 import type { RunnerFactory } from './runner-factory.ts';
 
 const SerialOptionsSchema = z.strictObject({
@@ -20,12 +20,7 @@ const DEFAULT_BAUD = 115200;
  * when the agent starts rather than at the first job.
  */
 export const serialRunnerFactory: RunnerFactory = async (board) => {
-  const parsed = SerialOptionsSchema.safeParse(board.options ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new AgentConfigError(`board "${board.name}": options${issue.path.length > 0 ? `.${issue.path.join('.')}` : ''}: ${issue.message}`);
-  }
-  const options = parsed.data;
+  const options = boardOptions(board, SerialOptionsSchema);
   if (!existsSync(options.port)) throw new AgentConfigError(`board "${board.name}": serial port ${options.port} does not exist (is the board plugged in?)`);
   const [{ SerialRunner }, { openSerialTransport }, { profileById }] = await Promise.all([
     import('./serial-runner.ts'),

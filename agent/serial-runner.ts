@@ -1,11 +1,9 @@
+import { statsOfJobModel } from '../src/measure/model-of-job.ts';
 import type { Logger } from 'pino';
 import { BridgeClient } from '../firmware-bridge/bridge-client.ts';
 import { BridgeError } from '../firmware-bridge/errors.ts';
 import type { AllocInfo, HelloInfo } from '../firmware-bridge/messages.ts';
 import type { ByteTransport } from '../firmware-bridge/transport.ts';
-import { modelStats } from '../src/export/model-stats.ts';
-import type { ModelStats } from '../src/export/model-stats.ts';
-import { readTflite } from '../src/export/reader.ts';
 import { summariseRuns } from '../src/measure/latency-summary.ts';
 import type { FailureReason, Measurement, MeasureSettings, Provenance, Runner } from '../src/measure/measurement.ts';
 import type { BoardProfile } from '../src/measure/profiles/schema.ts';
@@ -61,12 +59,9 @@ export class SerialRunner implements Runner {
     const provenance = this.provenance(session.hello, settings);
     const fail = (reason: FailureReason, message: string): Measurement => ({ ok: false, reason, message, provenance });
 
-    let stats: ModelStats;
-    try {
-      stats = modelStats(readTflite(model));
-    } catch (err) {
-      return fail('invalid_model', (err as Error).message);
-    }
+    const read = statsOfJobModel(model);
+    if ('invalid' in read) return fail('invalid_model', read.invalid);
+    const { stats } = read;
     if (model.length > session.hello.modelSlotBytes) {
       return fail('flash_overflow', `${this.opts.name}: the model (${model.length} B) is larger than the board's model slot (${session.hello.modelSlotBytes} B); nothing was sent`);
     }

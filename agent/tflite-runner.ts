@@ -1,6 +1,5 @@
-import { modelStats } from '../src/export/model-stats.ts';
+import { statsOfJobModel } from '../src/measure/model-of-job.ts';
 import type { ModelStats } from '../src/export/model-stats.ts';
-import { readTflite } from '../src/export/reader.ts';
 import { loadRuntimeModel, RUNTIME_THREADS, runtimeVersion, startRuntime, wasmHeapBytes } from '../src/export/tflite-runtime.ts';
 import type { RuntimeModel } from '../src/export/tflite-runtime.ts';
 import { summariseRuns } from '../src/measure/latency-summary.ts';
@@ -61,12 +60,9 @@ export class TfliteRunner implements Runner {
     const provenance = this.provenance(settings);
     const fail = (reason: FailureReason, message: string): Measurement => ({ ok: false, reason, message, provenance });
 
-    let stats: ModelStats;
-    try {
-      stats = modelStats(readTflite(model));
-    } catch (err) {
-      return fail('invalid_model', (err as Error).message);
-    }
+    const read = statsOfJobModel(model);
+    if ('invalid' in read) return fail('invalid_model', read.invalid);
+    const { stats } = read;
     // Its one-off start would otherwise count towards the first model's footprint.
     if (!this.runtimeStarted) await startRuntime();
     this.runtimeStarted = true;

@@ -1,6 +1,4 @@
-import { modelStats } from '../../export/model-stats.ts';
-import { readTflite } from '../../export/reader.ts';
-import type { ModelStats } from '../../export/model-stats.ts';
+import { statsOfJobModel } from '../model-of-job.ts';
 import { Prng } from '../../util/prng.ts';
 import { summariseRuns } from '../latency-summary.ts';
 import type { FailureReason, Measurement, MeasureSettings, Provenance, Runner } from '../measurement.ts';
@@ -95,12 +93,9 @@ export class SimulatedRunner implements Runner {
     if (faultDraw < this.timeoutP) return fail('timeout', `${this.name}: no answer (simulated timeout, call ${call})`);
     if (faultDraw < this.timeoutP + this.boardErrorP) return fail('board_error', `${this.name}: board error (simulated, call ${call})`);
 
-    let stats: ModelStats;
-    try {
-      stats = modelStats(readTflite(model));
-    } catch (err) {
-      return fail('invalid_model', (err as Error).message);
-    }
+    const read = statsOfJobModel(model);
+    if ('invalid' in read) return fail('invalid_model', read.invalid);
+    const { stats } = read;
     const sim = this.board.simulator;
     const missing = [...new Set(stats.operators.map((o) => o.op).filter((op) => !supportsOperator(sim.library, op)))];
     if (missing.length > 0) return fail('unsupported_operator', `${this.board.id} (${sim.library}) cannot run ${missing.join(', ')}`);
