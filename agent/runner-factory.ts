@@ -28,15 +28,19 @@ export class RunnerRegistry {
   /** The agent's boards from its registry file's entries. */
   async boards(configs: readonly BoardConfig[]): Promise<AgentBoard[]> {
     return Promise.all(
-      configs.map(async (c) => ({
-        name: c.name,
-        profile: c.profile,
-        runner: await this.create(c),
-        kind: c.runner,
-        firmware: c.firmware,
-        sram_bytes: c.sram_bytes,
-        flash_bytes: c.flash_bytes,
-      })),
+      configs.map(async (c) => {
+        const runner = await this.create(c);
+        return {
+          name: c.name,
+          profile: c.profile,
+          runner,
+          kind: c.runner,
+          // what the board itself reports wins over the registry, so a reflashed board never hits old cache entries
+          firmware: runner.firmware ?? c.firmware,
+          sram_bytes: c.sram_bytes,
+          flash_bytes: c.flash_bytes,
+        };
+      }),
     );
   }
 }

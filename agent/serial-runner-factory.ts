@@ -16,8 +16,8 @@ const DEFAULT_BAUD = 115200;
 
 /**
  * The `serial` runner kind: a board running the cnas firmware behind the binary bridge. Imported lazily, so an
- * agent without serial boards never loads serialport. A port that does not exist is a configuration error, found
- * when the agent starts rather than at the first job.
+ * agent without serial boards never loads serialport. A port that does not exist, or a board that does not answer
+ * HELLO, is a configuration error found when the agent starts rather than at the first job.
  */
 export const serialRunnerFactory: RunnerFactory = async (board) => {
   const options = boardOptions(board, SerialOptionsSchema);
@@ -29,10 +29,15 @@ export const serialRunnerFactory: RunnerFactory = async (board) => {
   ]);
   const profile = profileById(board.profile);
   const baud = options.baud ?? profile.transport.baud ?? DEFAULT_BAUD;
-  return new SerialRunner({
+  const runner = new SerialRunner({
     name: board.name,
     profile,
     open: () => openSerialTransport(options.port, baud),
     benchTimeoutMs: options.benchTimeoutMs,
   });
+  // HELLO now: a board without the firmware is found when the agent starts, and its firmware keys the cache
+  await runner.hello().catch((err: Error) => {
+    throw new AgentConfigError(`board "${board.name}" on ${options.port}: ${err.message} (is the cnas firmware flashed, at ${baud} baud?)`);
+  });
+  return runner;
 };

@@ -44,9 +44,15 @@ const DEFAULT_BENCH_TIMEOUT_MS = 60_000;
 export class SerialRunner implements Runner {
   readonly profile: string;
   private session?: Session;
+  private firmwareId?: string;
 
   constructor(private readonly opts: SerialRunnerOptions) {
     this.profile = opts.profile.id;
+  }
+
+  /** Firmware, TFLite Micro version and backend, once the board has said HELLO: the stand-in never shares a cache key with a board. */
+  get firmware(): string | undefined {
+    return this.firmwareId;
   }
 
   /** What the board said of itself, connecting first if needed (for `cnas bench --port` and detection). */
@@ -106,6 +112,7 @@ export class SerialRunner implements Runner {
       });
       const hello = await client.hello();
       this.session = { transport, client, hello };
+      this.firmwareId = `cnas-firmware ${hello.firmwareVersion}/tflm ${hello.tflmVersion}/${hello.realBackend ? 'real' : 'stand-in'}`;
       return this.session;
     } catch (err) {
       await transport.close().catch(() => undefined);

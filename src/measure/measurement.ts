@@ -63,5 +63,7 @@ export type Measurement = MeasurementOk | MeasurementFailure;
 export interface Runner {
   /** Profile id of the board this runner drives. */
   readonly profile: string;
+  /** What runs the models, when the runner learns it from the board (part of the measurement cache's key). */
+  readonly firmware?: string;
   measure(model: Uint8Array, settings: MeasureSettings): Promise<Measurement>;
 }

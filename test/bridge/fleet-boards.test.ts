@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { defaultRunnerRegistry } from '../../host/commands/agent.ts';
 import { testAgent, testHub, TOKEN } from '../fleet/fleet.ts';
+import { openPtyPair } from './pty-pair.ts';
 import { int8Model, serialBoard } from './serial-board.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -35,6 +36,7 @@ test('an agent with a serial board and one with a tflite board serve `cnas bench
   assert.equal(sp.board, 'lab-1');
   assert.equal(sp.agent, 'lab');
   assert.match(String(sp.runtime), /stand-in/, 'the host build says its backend is a stand-in');
+  assert.match(hub.boards().find((b) => b.name === 'lab-1')?.firmware ?? '', /^cnas-firmware 1\.0\.0\/.*\/stand-in$/, 'the firmware HELLO reported keys the cache');
 
   const local = await cnas(['bench', file, '--hub', hub.url, '--token', TOKEN, '--board', 'pi-1', '--runs', '5', '--json']);
   assert.equal(local.ok, true, JSON.stringify(local));
@@ -59,4 +61,13 @@ test('a serial board that hangs hands its job back: it runs on the other board, 
   const results = await Promise.all([int8Model(), int8Model(5)].map((m) => hub.measure(m, 'nucleo-l4r5zi')));
   for (const m of results) assert.ok(m.ok && m.provenance.board === 'good', JSON.stringify(m));
   assert.equal(hub.boards().find((b) => b.name === 'hung')?.healthy, false);
+});
+
+test('a serial board that does not answer HELLO stops the agent at start with a clear message', { timeout: 30_000 }, async (t) => {
+  const silent = await openPtyPair();
+  t.after(() => silent.close());
+  await assert.rejects(
+    defaultRunnerRegistry().boards([{ name: 'lab-9', profile: 'nucleo-l4r5zi', runner: 'serial', options: { port: silent.a } }]),
+    /board "lab-9" on .*is the cnas firmware flashed, at 115200 baud\?/,
+  );
 });
