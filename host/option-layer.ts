@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 
 /** Commander keys whose run.json name is not just the snake_case form. */
-const RENAMED: Record<string, string> = { space: 'search_space', width: 'width_mult', classes: 'n_classes' };
+const RENAMED: Record<string, string> = { space: 'search_space', width: 'width_mult', classes: 'n_classes', tinyMl: 'tiny_ml_source' };
 
 function snakeCase(key: string): string {
   return RENAMED[key] ?? key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);

@@ -4,10 +4,11 @@ import { SingleBar } from 'cli-progress';
 import { SPACE_NAMES } from '../../src/space/definition.ts';
 import { SURROGATE_KINDS } from '../../src/predictors/surrogate.ts';
 import { CONSTRAINT_FLAGS, OBJECTIVE_KEYS } from '../../src/search/objectives.ts';
+import { describeUnmet } from '../../src/search/infeasible.ts';
 import { locateResume } from '../../src/search/resume.ts';
 import { runSearch } from '../../src/search/search-loop.ts';
 import type { SearchHooks, SearchResult } from '../../src/search/search-loop.ts';
-import { BACKEND_NAMES, BOARD_AGGREGATIONS, EVALUATOR_NAMES, parseOptionsLayer, resolveSearchOptions, SUBSET_METHODS } from '../../src/search/search-options.ts';
+import { BACKEND_NAMES, BOARD_AGGREGATIONS, EVALUATOR_NAMES, parseOptionsLayer, resolveSearchOptions, SUBSET_METHODS, TINY_ML_SOURCES } from '../../src/search/search-options.ts';
 import { DATASET_NAMES } from '../../src/data/registry.ts';
 import type { SearchOptions } from '../../src/search/search-options.ts';
 import { createEvaluator, measuredEvaluator } from '../../src/search/evaluators/create-evaluator.ts';
@@ -153,6 +154,9 @@ export function registerSearchCommand(program: Command): void {
     .addOption(new Option('--backend <name>', 'train evaluator: TF.js backend (default auto)').choices(BACKEND_NAMES))
     .option('--json', 'print the result as one JSON object');
   for (const key of ['pmax', 'mmax', 'amax', 'wp', 'wm', 'wa', 'penalty']) cmd.option(`--${key} <value>`, `tiny_ml ${key}`, finiteNumber);
+  cmd.addOption(
+    new Option('--tiny-ml <source>', "tiny_ml's params and activations terms: cost (the cost model, as CNAS; default) or measured (each board's flash and arena in MB; needs --board)").choices(TINY_ML_SOURCES),
+  );
   for (const c of CONSTRAINT_FLAGS) cmd.option(c.flag, `constraint: ${c.key} at most this`, positiveNumber);
   cmd.action(async () => {
     const json = cmd.opts<{ json?: boolean }>().json === true;
@@ -162,9 +166,10 @@ export function registerSearchCommand(program: Command): void {
       return;
     }
     const rows = Object.entries(result.best).map(([k, v]) => [k, String(Number(v.toPrecision(6)))]);
+    const unmet = describeUnmet(result.infeasible).map((line) => `${line}\n`).join('');
     process.stdout.write(
       `${result.save}: ${result.lastIteration + 1} iterations${result.stoppedEarly ? ' (stopped early)' : ''}, ${result.archiveSize} architectures` +
-        `${result.hv !== undefined ? `, hypervolume ${result.hv.toFixed(4)}` : ''}\n${formatTable(['best', 'value'], rows)}\n`,
+        `${result.hv !== undefined ? `, hypervolume ${result.hv.toFixed(4)}` : ''}\n${unmet}${formatTable([unmet ? 'least violating' : 'best', 'value'], rows)}\n`,
     );
   });
 }

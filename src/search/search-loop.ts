@@ -15,6 +15,8 @@ import { evaluateCandidates } from './evaluate-candidates.ts';
 import type { CandidateResult } from './evaluate-candidates.ts';
 import type { Evaluator } from './evaluator.ts';
 import { hvReferencePoint, normalisedHv } from './hypervolume.ts';
+import { unmetConstraints } from './infeasible.ts';
+import type { UnmetConstraint } from './infeasible.ts';
 import { archiveRows, readIterationStats, surrogateReports } from './iteration-stats.ts';
 import type { IterationStats, SurrogateReport } from './iteration-stats.ts';
 import { proposeCandidates } from './propose-candidates.ts';
@@ -62,8 +64,11 @@ export interface SearchResult {
   lastIteration: number;
   archiveSize: number;
   hv?: number;
+  /** Per key, the lowest value among feasible candidates; without any, among the least-violating ones. */
   best: Record<string, number>;
   stoppedEarly: boolean;
+  /** When no candidate met the constraints: which ones were not met and the best value reached; else empty. */
+  infeasible: UnmetConstraint[];
 }
 
 /** CNAS's DOE: uniform random configs, here without duplicates, from the run's seed. */
@@ -103,6 +108,10 @@ function checkSettings(options: SearchOptions, space: SearchSpace, evaluator: Ev
       throw new OptionsError(`the ${evaluator.name} evaluator does not provide "${key}"; it provides: ${evaluator.keys.join(', ')}`);
     }
   }
+  // A measured tiny_ml depends on a board, so an evaluator that still computes it from the config alone has none.
+  if (options.tiny_ml_source === 'measured' && evaluator.exactKeys.includes('tiny_ml')) {
+    throw new OptionsError(`--tiny-ml measured needs boards to measure on, but the ${evaluator.name} evaluator computes tiny_ml from the cost model: give --board <profile> with --simulate or --hub <url>`);
+  }
   for (const c of constraintsOf(options).filter((c) => evaluator.exactKeys.includes(c.key))) {
     const least = Math.min(...smallestConfigs(space).map((config) => evaluator.exact(config, [c.key])[c.key]));
     if (least > c.max) {
@@ -118,10 +127,11 @@ function checkSettings(options: SearchOptions, space: SearchSpace, evaluator: Ev
   }
 }
 
-function bestOf(archive: readonly ArchiveEntry[], keys: readonly string[], cv: readonly number[], valueOf: ValueOf): Record<string, number> {
+/** Per key, the lowest value among the entries whose violation is at most `maxCv` (0: the feasible ones). */
+function bestOf(archive: readonly ArchiveEntry[], keys: readonly string[], cv: readonly number[], valueOf: ValueOf, maxCv = 0): Record<string, number> {
   const best: Record<string, number> = {};
   for (const key of keys) {
-    const values = archive.filter((_, i) => cv[i] === 0).map((e) => valueOf(e, key));
+    const values = archive.filter((_, i) => cv[i] <= maxCv).map((e) => valueOf(e, key));
     if (values.length > 0) best[key] = Math.min(...values);
   }
   return best;
@@ -279,5 +289,10 @@ export async function runSearch(options: SearchOptions, deps: SearchDeps, resume
     }
   }
   const finalCv = violations(archive, constraints);
-  return { save, lastIteration, archiveSize: archive.length, ...(hv !== undefined && { hv }), best: bestOf(archive, [...new Set([...keys, ...requiredKeys])], finalCv, valueOf), stoppedEarly };
+  const infeasible = unmetConstraints(archive, constraints, finalCv);
+  // Nothing feasible: the least-violating candidates are what constraint-domination ranks first, so they stand in.
+  const maxCv = infeasible.length > 0 ? Math.min(...finalCv) : 0;
+  if (infeasible.length > 0) logger?.warn({ infeasible }, 'no candidate met the constraints');
+  const best = bestOf(archive, [...new Set([...keys, ...requiredKeys])], finalCv, valueOf, maxCv);
+  return { save, lastIteration, archiveSize: archive.length, ...(hv !== undefined && { hv }), best, stoppedEarly, infeasible };
 }

@@ -12,6 +12,8 @@ export const BACKEND_NAMES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'w
 export const SUBSET_METHODS = ['hv-contribution', 'spread'] as const;
 /** How the measured keys of several boards combine: the worst board, or also one key per board. */
 export const BOARD_AGGREGATIONS = ['max', 'each'] as const;
+/** Where tiny_ml's memory terms come from: the cost model's params and activations, or the board's flash and arena. */
+export const TINY_ML_SOURCES = ['cost', 'measured'] as const;
 
 const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().nonnegative();
@@ -55,6 +57,7 @@ export const searchOptionsSchema = z.strictObject({
   wm: z.number(),
   wa: z.number(),
   penalty: z.number(),
+  tiny_ml_source: z.enum(TINY_ML_SOURCES),
   alpha: z.number().min(0).max(1),
   max_params: limit,
   max_macs: limit,
@@ -135,6 +138,7 @@ export const DEFAULT_SEARCH_OPTIONS: SearchOptions = {
   subset: 'hv-contribution',
   patience: 10,
   ...DEFAULT_TINY_ML,
+  tiny_ml_source: 'cost',
   alpha: 0.5,
   eval_delay_ms: 0,
   dataset: 'synthetic',
@@ -198,6 +202,9 @@ export function resolveSearchOptions(...layers: Partial<SearchOptions>[]): Searc
   if (options.lr > options.ur) throw new OptionsError(`options: ur (${options.ur}) is below lr (${options.lr})`);
   const objectives = [options.first_obj, ...options.sec_obj];
   if (new Set(objectives).size !== objectives.length) throw new OptionsError(`options: objectives repeat: ${objectives.join(', ')}`);
+  if (options.tiny_ml_source === 'measured' && options.board.length === 0) {
+    throw new OptionsError('--tiny-ml measured (tiny_ml_source) needs boards to measure on: give --board <profile> with --simulate or --hub <url>, or use --tiny-ml cost');
+  }
   return options;
 }
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tinyMl } from '../../src/graph/tiny-ml.ts';
 import { DEFAULT_MEASURE_SETTINGS } from '../../src/measure/measurement.ts';
 import type { FailureReason, Measurement, Provenance } from '../../src/measure/measurement.ts';
 import { saveCheckpoint } from '../../src/nn/model/checkpoint.ts';
@@ -102,4 +103,30 @@ test('a trained checkpoint in <dir>/ckpt is exported instead of random weights',
   await e.evaluate([request()]);
   assert.notDeepEqual(models[0], models[1]);
   assert.deepEqual(new Uint8Array(readFileSync(join(r.dir, 'model.tflite'))), models[0]);
+});
+
+test('--tiny-ml measured: tiny_ml per board from its flash and arena, the worst board as tiny_ml, left to the surrogates', async () => {
+  const e = evaluator(async (_model, selector) => (selector === 'rpi-pico' ? failed(selector, 'arena_overflow') : ok(selector, 20, 90 * 1024)), {
+    boards: ['nucleo-l4r5zi', 'rpi-pico'],
+    agg: 'each',
+    tinyMl: 'measured',
+  });
+  assert.equal(e.exactKeys.includes('tiny_ml'), false);
+  assert.ok(e.keys.includes('tiny_ml@rpi-pico'));
+  assert.match(String(e.info.tiny_ml), /^measured/);
+  const [outcome] = await e.evaluate([request()]);
+  assert.ok(outcome.ok);
+  const s = outcome.stats;
+  const expected = (board: string): number =>
+    tinyMl({ params: ((s[`flash_kb@${board}`] as number) * 1024) / 1e6, macs: s.macs as number, activations: ((s[`ram_kb@${board}`] as number) * 1024) / 1e6 }, cost.tinyMl);
+  assert.equal(s['tiny_ml@nucleo-l4r5zi'], expected('nucleo-l4r5zi'));
+  assert.equal(s['tiny_ml@nucleo-l4r5zi'], tinyMl({ params: 0.3072, macs: s.macs as number, activations: 0.09216 }, cost.tinyMl));
+  assert.equal(s['tiny_ml@rpi-pico'], expected('rpi-pico'), 'a refused board counts with its estimated arena and flash');
+  assert.equal(s.tiny_ml, Math.max(expected('nucleo-l4r5zi'), expected('rpi-pico')));
+  assert.equal(s.tiny_ml_source, 'measured');
+
+  const [plain] = await evaluator(async (_m, selector) => ok(selector, 1, 1024)).evaluate([request()]);
+  assert.ok(plain.ok);
+  assert.equal(plain.stats.tiny_ml_source, 'cost');
+  assert.equal(plain.stats.tiny_ml, tinyMl({ params: plain.stats.params as number, macs: plain.stats.macs as number, activations: plain.stats.activations as number }, cost.tinyMl));
 });

@@ -120,5 +120,6 @@ export function measuredEvaluator(inner: Evaluator, options: SearchOptions, spac
     agg: options.board_agg,
     seed: options.seed,
     calibrationImages: MEASURE_CALIBRATION_IMAGES,
+    tinyMl: options.tiny_ml_source,
   });
 }

@@ -12,8 +12,10 @@ import { realise } from '../../space/realise.ts';
 import { Prng } from '../../util/prng.ts';
 import type { EvalOutcome, EvalRequest, Evaluator, Stats } from '../evaluator.ts';
 import type { SearchOptions } from '../search-options.ts';
+import { costStats } from './analytic.ts';
 import type { CostSettings } from './analytic.ts';
 import { estimateRefused } from './measured-estimate.ts';
+import { measuredTinyMl } from './measured-tiny-ml.ts';
 
 /** Keys a board measurement provides; `energy_mj` only where the board's profile has a power model. */
 export const MEASURED_KEYS = ['latency_ms', 'ram_kb', 'flash_kb', 'energy_mj'] as const;
@@ -29,6 +31,8 @@ export interface MeasuredSettings {
   /** Seed of the random weights (untrained candidates); the calibration images use seed + 1, as `cnas export`. */
   seed: number;
   calibrationImages: number;
+  /** `measured`: tiny_ml from each board's flash and arena (and aggregated like the measured keys); default `cost`. */
+  tinyMl?: SearchOptions['tiny_ml_source'];
 }
 
 /** Refusals that say how far a model is over a board's limits: constraint violations, not failed candidates. */
@@ -44,13 +48,16 @@ function normalImages(graph: NetGraph, n: number, seed: number): Float32Array {
  * On-device objectives: after the inner evaluator (synthetic, analytic or training) has judged a candidate,
  * its network is exported to int8 TFLite (`model.tflite` in the candidate's folder) and measured on every
  * board. Measured keys replace the inner evaluator's estimates of the same name (the analytic `ram_kb` and
- * `flash_kb`), and are left to the search's surrogates: only the inner exact keys stay exact.
+ * `flash_kb`), and are left to the search's surrogates: only the inner exact keys stay exact. With `tinyMl:
+ * 'measured'`, tiny_ml joins them, computed per board from its flash and arena.
  */
 export class MeasuredEvaluator implements Evaluator {
   readonly name: string;
   readonly keys: readonly string[];
   readonly exactKeys: readonly string[];
   readonly info: Readonly<Record<string, unknown>>;
+  /** Keys each board yields and that are aggregated over the boards. */
+  private readonly boardKeys: readonly string[];
 
   constructor(
     private readonly inner: Evaluator,
@@ -61,13 +68,16 @@ export class MeasuredEvaluator implements Evaluator {
   ) {
     if (settings.boards.length === 0) throw new Error('MeasuredEvaluator needs at least one board');
     this.name = `measured ${inner.name}`;
-    const perBoard = settings.agg === 'each' ? settings.boards.flatMap((b) => MEASURED_KEYS.map((k) => `${k}@${b}`)) : [];
-    this.keys = [...new Set([...inner.keys, ...MEASURED_KEYS, ...perBoard])];
-    this.exactKeys = inner.exactKeys.filter((k) => !(MEASURED_KEYS as readonly string[]).includes(k));
+    const tinyMlMeasured = settings.tinyMl === 'measured';
+    this.boardKeys = tinyMlMeasured ? [...MEASURED_KEYS, 'tiny_ml'] : MEASURED_KEYS;
+    const perBoard = settings.agg === 'each' ? settings.boards.flatMap((b) => this.boardKeys.map((k) => `${k}@${b}`)) : [];
+    this.keys = [...new Set([...inner.keys, ...this.boardKeys, ...perBoard])];
+    this.exactKeys = inner.exactKeys.filter((k) => !this.boardKeys.includes(k));
     this.info = {
       ...inner.info,
       boards: settings.boards,
       board_agg: settings.agg,
+      ...(tinyMlMeasured && { tiny_ml: "measured: each board's flash and arena, the cost model's MACs" }),
       export_weights: `the candidate's ckpt/ when trained, else seeded random (seed ${settings.seed})`,
       calibration: `${settings.calibrationImages} seeded random-normal images (seed ${settings.seed + 1}; no dataset)`,
     };
@@ -134,7 +144,12 @@ export class MeasuredEvaluator implements Evaluator {
         return { ok: false, reason: `measurement on ${board}: ${m.reason}: ${m.message}` };
       }
     }
+    if (this.settings.tinyMl === 'measured') {
+      const macs = costStats(this.space, request.config, this.cost, ['macs']).macs;
+      for (const m of Object.values(perBoard)) m.tiny_ml = measuredTinyMl({ ram_kb: m.ram_kb, flash_kb: m.flash_kb }, macs, this.cost.tinyMl);
+    }
     const stats: Stats = { ...outcome.stats, ...this.aggregate(perBoard) };
+    if (typeof stats.tiny_ml === 'number') stats.tiny_ml_source = this.settings.tinyMl ?? 'cost';
     // One board: its Measurement as is; several: keyed by selector.
     stats.measurement = this.settings.boards.length === 1 ? records[this.settings.boards[0]] : records;
     stats.export = { weights, calibration: this.info.calibration };
@@ -145,7 +160,7 @@ export class MeasuredEvaluator implements Evaluator {
   private aggregate(perBoard: Record<string, Record<string, number>>): Record<string, number> {
     const out: Record<string, number> = {};
     const boards = Object.keys(perBoard);
-    for (const key of MEASURED_KEYS) {
+    for (const key of this.boardKeys) {
       const values = boards.map((b) => perBoard[b][key]);
       if (values.every((v) => v !== undefined)) out[key] = Math.max(...values);
       if (this.settings.agg === 'each') boards.forEach((b, i) => values[i] !== undefined && (out[`${key}@${b}`] = values[i]));
