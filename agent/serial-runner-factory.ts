@@ -8,6 +8,8 @@ const SerialOptionsSchema = z.strictObject({
   port: z.string().min(1),
   /** Default: the profile's baud rate, else 115200. */
   baud: z.int().positive().optional(),
+  /** A faster rate negotiated after HELLO for uploads (the board falls back to `baud` if it cannot follow). */
+  uploadBaud: z.int().positive().optional(),
   /** How long one BENCH (warm-ups and timed runs) may take before the board counts as hung. */
   benchTimeoutMs: z.int().positive().optional(),
 });
@@ -33,6 +35,8 @@ export const serialRunnerFactory: RunnerFactory = async (board) => {
     name: board.name,
     profile,
     open: () => openSerialTransport(options.port, baud),
+    baud,
+    uploadBaud: options.uploadBaud,
     benchTimeoutMs: options.benchTimeoutMs,
   });
   // HELLO now: a board without the firmware is found when the agent starts, and its firmware keys the cache

@@ -25,6 +25,13 @@ export interface SerialRunnerOptions {
   profile: BoardProfile;
   /** Opens the link (a serial port, or a pty in tests); called again after the board had to be revived. */
   open: () => Promise<ByteTransport>;
+  /**
+   * A faster rate to switch to after HELLO (SET_BAUD), for uploads: 115200 baud moves ~11 kB/s, and the debug
+   * probes' virtual COM ports take 921600 or more. If the board cannot follow, the bridge falls back by itself.
+   */
+  uploadBaud?: number;
+  /** The rate the port was opened at (the fallback of SET_BAUD). */
+  baud?: number;
   /** How long BENCH may take before the board counts as hung. */
   benchTimeoutMs?: number;
   /** Per-command timeout and retries of the bridge (tests shorten them). */
@@ -108,9 +115,11 @@ export class SerialRunner implements Runner {
       const client = await BridgeClient.connect(transport, {
         waitForBanner: this.opts.profile.transport.resetsOnOpen,
         commandTimeoutMs: this.opts.commandTimeoutMs,
+        baud: this.opts.baud,
         logger: this.opts.logger,
       });
       const hello = await client.hello();
+      if (this.opts.uploadBaud && this.opts.uploadBaud !== this.opts.baud) await client.setBaud(this.opts.uploadBaud);
       this.session = { transport, client, hello };
       this.firmwareId = `cnas-firmware ${hello.firmwareVersion}/tflm ${hello.tflmVersion}/${hello.realBackend ? 'real' : 'stand-in'}`;
       return this.session;

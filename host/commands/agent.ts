@@ -69,6 +69,7 @@ interface BoardAddFlags {
   runner?: string;
   port?: string;
   baud?: number;
+  uploadBaud?: number;
   firmware?: string;
   sram?: number;
   flash?: number;
@@ -95,7 +96,8 @@ export async function boardFromFlags(positionalName: string | undefined, f: Boar
   if (!runner) throw new UsageError(`--profile ${f.profile} is a board behind a serial link: give --port <serial device> (see \`cnas agent boards detect\`)`);
   if (!kinds.includes(runner)) throw new UsageError(`--runner ${runner}: allowed values: ${kinds.join(', ')}`);
   if ((runner === 'serial' || runner === 'mlperf') && !f.port) throw new UsageError(`--runner ${runner} needs --port <serial device>`);
-  const options = f.port ? { port: f.port, ...(f.baud && { baud: f.baud }) } : undefined;
+  if (f.uploadBaud && runner !== 'serial') throw new UsageError('--upload-baud is for boards running the cnas firmware (--runner serial)');
+  const options = f.port ? { port: f.port, ...(f.baud && { baud: f.baud }), ...(f.uploadBaud && { uploadBaud: f.uploadBaud }) } : undefined;
   const board = {
     name,
     profile: profile.id,
@@ -130,6 +132,7 @@ export function registerAgentCommand(program: Command): void {
     .requiredOption('--profile <id>', 'board profile id (devices/*.json)')
     .option('--port <device>', 'serial port of a board running the cnas firmware (e.g. /dev/ttyACM0)')
     .option('--baud <rate>', 'serial baud rate (default: the profile\'s)', integerAtLeast(1))
+    .option('--upload-baud <rate>', 'switch to this rate after HELLO for faster uploads, e.g. 921600 (falls back if the board cannot)', integerAtLeast(1))
     .option('--runner <kind>', `runner kind (${defaultRunnerRegistry().kinds().join(', ')}); default: serial with --port, tflite for a local profile`)
     .option('--firmware <version>', 'firmware version (part of the cache key)')
     .option('--sram <bytes>', 'SRAM bytes, advertised to the hub (default: the profile\'s)', integerAtLeast(1))

@@ -20,11 +20,13 @@ export async function serialBoard(t: TestContext, flags: FirmwareFlags = {}): Pr
 }
 
 /** A runner on such a board, with short timeouts so a hung board is found in a test's time. */
-export function serialRunner(t: TestContext, port: string, opts: { name?: string; profile?: string; benchTimeoutMs?: number } = {}): SerialRunner {
+export function serialRunner(t: TestContext, port: string, opts: { name?: string; profile?: string; benchTimeoutMs?: number; uploadBaud?: number } = {}): SerialRunner {
   const runner = new SerialRunner({
     name: opts.name ?? 'lab-1',
     profile: profileById(opts.profile ?? 'nucleo-l4r5zi'),
     open: () => openSerialTransport(port, 115200),
+    baud: 115200,
+    uploadBaud: opts.uploadBaud,
     benchTimeoutMs: opts.benchTimeoutMs ?? 5000,
     commandTimeoutMs: 300,
   });

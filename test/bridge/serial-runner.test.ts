@@ -49,3 +49,9 @@ test('a board that hangs in BENCH makes the runner throw BoardUnresponsiveError,
   // still hung: the runner reconnects, HELLO gets no answer, and it says so again rather than hanging
   await assert.rejects(runner.measure(model, settings), BoardUnresponsiveError);
 });
+
+test('with uploadBaud the runner negotiates the faster rate after HELLO and measures as before', { timeout: 30_000 }, async (t) => {
+  const { port } = await serialBoard(t);
+  const m = await serialRunner(t, port, { uploadBaud: 921600 }).measure(model, settings);
+  assert.ok(m.ok, m.ok ? '' : m.message);
+});
