@@ -6,7 +6,7 @@ import type { Frame } from './frame.ts';
 import { encodeFrame } from './frame.ts';
 import type { LinkEvent } from './link-parser.ts';
 import { LinkParser } from './link-parser.ts';
-import type { AllocInfo, BenchResult, CommandType, HelloInfo, LoadEndInfo } from './messages.ts';
+import type { AllocInfo, BenchResult, CommandType, EeInferResult, EeRule, HelloInfo, LoadEndInfo } from './messages.ts';
 import {
   Command,
   commandName,
@@ -14,6 +14,7 @@ import {
   decodeBaud,
   decodeBench,
   decodeBoardError,
+  decodeEeInfer,
   decodeGetOutput,
   decodeHello,
   decodeInputWritten,
@@ -22,6 +23,7 @@ import {
   decodeNextOffset,
   EMPTY_PAYLOAD,
   encodeBench,
+  encodeEeInfer,
   encodeGetOutput,
   encodeHello,
   encodeLoadBegin,
@@ -146,10 +148,16 @@ export class BridgeClient {
 
   /**
    * Streams a model into the board's slot, resuming an interrupted upload of the same model where the board says
-   * it stopped. A model larger than the slot is refused before any byte is sent.
+   * it stopped. A model larger than the slot is refused before any byte is sent. `slot` above 0 places the model
+   * after those of the slots before it (early-exit firmware only) and empties the slots after it; the board
+   * refuses it with `model_too_large` when what is left of the slot region is too small.
    */
-  async load(model: Uint8Array, onProgress?: (sent: number, total: number) => void): Promise<LoadResult> {
+  async load(model: Uint8Array, onProgress?: (sent: number, total: number) => void, slot = 0): Promise<LoadResult> {
     const info = this.info ?? (await this.hello());
+    const slots = info.earlyExit === true ? (info.maxSlots ?? 1) : 1;
+    if (slot >= slots) {
+      throw new BridgeError('unsupported', `the board holds ${slots} model slot${slots === 1 ? '' : 's'}; slot ${slot} does not exist`);
+    }
     if (model.length > info.modelSlotBytes) {
       throw new BridgeError(
         'model_too_large',
@@ -159,7 +167,9 @@ export class BridgeClient {
     }
     const crc = crc32(model);
     const chunkBytes = info.maxPayload - LOAD_CHUNK_HEADER_BYTES;
-    const resumedFrom = decodeNextOffset(await this.request(Command.LOAD_BEGIN, encodeLoadBegin(model.length, crc)), 'LOAD_BEGIN');
+    // slot 0 goes out in the 8-byte form every firmware understands
+    const begin = encodeLoadBegin(model.length, crc, slot > 0 ? slot : undefined);
+    const resumedFrom = decodeNextOffset(await this.request(Command.LOAD_BEGIN, begin), 'LOAD_BEGIN');
     let offset = this.checkOffset(resumedFrom, model.length);
     let bytesSent = 0;
     let corrections = 0;
@@ -216,6 +226,16 @@ export class BridgeClient {
       cycles.push(...batch.cycles);
     }
     return { ...first!, warmups, runs: cycles.length, cycles };
+  }
+
+  /**
+   * One early-exit inference on the board over the input SET_INPUT wrote: the slots hold segment_0, exit_0, ...,
+   * final, and the sample leaves at the first exit whose `rule` score reaches its threshold (one per early exit).
+   */
+  async eeInfer(rule: EeRule, thresholds: readonly number[], timeoutMs = DEFAULT_BENCH_TIMEOUT_MS): Promise<EeInferResult> {
+    const info = this.info ?? (await this.hello());
+    if (info.earlyExit !== true) throw new BridgeError('unsupported', `the board's firmware (${info.firmwareVersion}) has no early-exit inference`);
+    return decodeEeInfer(await this.request(Command.EE_INFER, encodeEeInfer(rule, thresholds), timeoutMs));
   }
 
   async getOutput(index: number): Promise<Uint8Array> {

@@ -5,7 +5,9 @@ export type BridgeErrorCode =
   | 'protocol'
   | 'crc_mismatch'
   | 'closed'
-  | 'port_not_found';
+  | 'port_not_found'
+  /** The board's firmware lacks what was asked (HELLO did not announce it). */
+  | 'unsupported';
 
 export interface BridgeErrorDetails {
   /** The board's error code name, for `board_error`. */

@@ -13,6 +13,7 @@ export const Command = {
   GET_OUTPUT: 0x08,
   RESET: 0x09,
   SET_BAUD: 0x0a,
+  EE_INFER: 0x0b,
 } as const;
 export type CommandName = keyof typeof Command;
 export type CommandType = (typeof Command)[CommandName];
@@ -51,6 +52,10 @@ export interface HelloInfo {
   firmwareVersion: string;
   tflmVersion: string;
   backend: string;
+  /** Present (true) when the board runs early-exit networks itself: model slots and EE_INFER. */
+  earlyExit?: true;
+  /** Models the board holds at once, where it says so (early-exit firmware); otherwise one. */
+  maxSlots?: number;
 }
 
 export interface TensorInfo {
@@ -65,6 +70,30 @@ export interface AllocInfo {
   nonPersistentBytes: number;
   inputs: TensorInfo[];
   outputs: TensorInfo[];
+  /** Arena used by each slot, when the board allocated more than one (the totals above are their sums). */
+  slotArenaBytes?: number[];
+}
+
+/** The exit rules EE_INFER evaluates on the board, by their wire codes. */
+export const EE_RULES = { max_softmax: 0, score_margin: 1, cumulative: 2 } as const;
+export type EeRule = keyof typeof EE_RULES;
+
+export interface EeInferResult {
+  /** The exit the sample left at, 0..E-1 (E-1 the final one). */
+  exit: number;
+  clockHz: number;
+  timer: BenchTimer;
+  real: boolean;
+  /** The sum of `pieceCycles`. */
+  totalCycles: number;
+  /** Per piece run, in order: segment_0, exit_0, segment_1, ...; 2 * exit + 2 of them, 2E - 1 for the final exit. */
+  pieceCycles: number[];
+  /** The rule's score at every exit head run. */
+  scores: number[];
+  top1: number;
+  /** TFLite type of the exit's output, and its raw bytes (empty when they did not fit the response frame). */
+  logitsType: number;
+  logits: Uint8Array;
 }
 
 export type BenchTimer = 'cycle-counter' | 'us-timer' | 'host-clock';
@@ -123,6 +152,12 @@ class PayloadWriter {
     return this;
   }
 
+  f32(value: number): this {
+    this.view.setFloat32(this.offset, value, true);
+    this.offset += 4;
+    return this;
+  }
+
   raw(data: Uint8Array): this {
     this.bytes.set(data, this.offset);
     this.offset += data.length;
@@ -163,6 +198,15 @@ class PayloadReader {
     return this.view.getUint32(this.take(4), true);
   }
 
+  f32(): number {
+    return this.view.getFloat32(this.take(4), true);
+  }
+
+  /** Whether trailing fields follow: later firmware appends fields that older hosts never read. */
+  more(): boolean {
+    return this.offset < this.payload.length;
+  }
+
   bytes(count: number): Uint8Array {
     const at = this.take(count);
     return this.payload.slice(at, at + count);
@@ -178,13 +222,21 @@ class PayloadReader {
 }
 
 export const encodeHello = (): Uint8Array => new PayloadWriter(1).u8(PROTOCOL_VERSION).bytes;
-export const encodeLoadBegin = (totalBytes: number, crc: number): Uint8Array => new PayloadWriter(8).u32(totalBytes).u32(crc).bytes;
+/** Without a slot the 8-byte request of every firmware (slot 0); with one, the 9-byte form of early-exit firmware. */
+export const encodeLoadBegin = (totalBytes: number, crc: number, slot?: number): Uint8Array =>
+  slot === undefined ? new PayloadWriter(8).u32(totalBytes).u32(crc).bytes : new PayloadWriter(9).u32(totalBytes).u32(crc).u8(slot).bytes;
 export const encodeLoadChunk = (offset: number, data: Uint8Array): Uint8Array => new PayloadWriter(4 + data.length).u32(offset).raw(data).bytes;
 export const encodeSetInput = (index: number, offset: number, data: Uint8Array): Uint8Array =>
   new PayloadWriter(5 + data.length).u8(index).u32(offset).raw(data).bytes;
 export const encodeBench = (warmups: number, runs: number): Uint8Array => new PayloadWriter(4).u16(warmups).u16(runs).bytes;
 export const encodeGetOutput = (index: number, offset: number, maxBytes: number): Uint8Array =>
   new PayloadWriter(7).u8(index).u32(offset).u16(maxBytes).bytes;
+/** E = thresholds + 1 exits; one threshold per early exit (the final exit takes every sample left). */
+export function encodeEeInfer(rule: EeRule, thresholds: readonly number[]): Uint8Array {
+  const w = new PayloadWriter(2 + 4 * thresholds.length).u8(thresholds.length + 1).u8(EE_RULES[rule]);
+  for (const t of thresholds) w.f32(t);
+  return w.bytes;
+}
 export const encodeSetBaud = (baud: number): Uint8Array => new PayloadWriter(4).u32(baud).bytes;
 export const EMPTY_PAYLOAD = new Uint8Array(0);
 
@@ -209,6 +261,9 @@ export function decodeHello(payload: Uint8Array): HelloInfo {
     firmwareVersion: r.string(),
     tflmVersion: r.string(),
     backend: r.string(),
+    // fields older firmware does not send are left out, not defaulted: an old board's HELLO decodes as it always did
+    ...((flags & 8) !== 0 && { earlyExit: true as const }),
+    ...(r.more() && { maxSlots: r.u8() }),
   };
 }
 
@@ -230,7 +285,9 @@ export function decodeAlloc(payload: Uint8Array): AllocInfo {
   const tensor = (): TensorInfo => ({ type: r.u8(), bytes: r.u32() });
   const inputs = Array.from({ length: inputCount }, tensor);
   const outputs = Array.from({ length: outputCount }, tensor);
-  return { arenaUsedBytes, persistentBytes, nonPersistentBytes, inputs, outputs };
+  if (!r.more()) return { arenaUsedBytes, persistentBytes, nonPersistentBytes, inputs, outputs };
+  const slotArenaBytes = Array.from({ length: r.u8() }, () => r.u32());
+  return { arenaUsedBytes, persistentBytes, nonPersistentBytes, inputs, outputs, slotArenaBytes };
 }
 
 export const decodeInputWritten = (payload: Uint8Array): number => new PayloadReader(payload, 'SET_INPUT').u32();
@@ -246,6 +303,24 @@ export function decodeBench(payload: Uint8Array): BenchResult {
   if (!timer) throw new BridgeError('protocol', `BENCH response names an unknown timer ${timerCode}`);
   const cycles = Array.from({ length: runs }, () => r.u32());
   return { warmups, runs, clockHz, timer, real, cycles };
+}
+
+export function decodeEeInfer(payload: Uint8Array): EeInferResult {
+  const r = new PayloadReader(payload, 'EE_INFER');
+  const exit = r.u8();
+  const pieces = r.u8();
+  const clockHz = r.u32();
+  const timerCode = r.u8();
+  const real = r.u8() === 1;
+  const timer = BENCH_TIMERS[timerCode];
+  if (!timer) throw new BridgeError('protocol', `EE_INFER response names an unknown timer ${timerCode}`);
+  const totalCycles = r.u32();
+  const pieceCycles = Array.from({ length: pieces }, () => r.u32());
+  const scores = Array.from({ length: exit + 1 }, () => r.f32());
+  const top1 = r.u16();
+  const logitsType = r.u8();
+  const logits = r.bytes(r.u16());
+  return { exit, clockHz, timer, real, totalCycles, pieceCycles, scores, top1, logitsType, logits };
 }
 
 export function decodeGetOutput(payload: Uint8Array): OutputChunk {

@@ -11,6 +11,7 @@ import { weightsFromParams } from '../../src/export/weights.ts';
 import type { NetGraph } from '../../src/graph/types.ts';
 import { eennLatency } from '../../src/measure/eenn-latency.ts';
 import type { EennLatency, ExitLatency, SegmentLatency } from '../../src/measure/eenn-latency.ts';
+import type { EennSampleSummary } from '../../src/measure/eenn-samples.ts';
 import type { Measurement, MeasurementOk, Provenance } from '../../src/measure/measurement.ts';
 import { selectBackend } from '../../src/nn/backend/backend.ts';
 import { gridEpsilon } from '../../src/nn/exits/epsilon.ts';
@@ -34,7 +35,12 @@ import { openFleet } from './fleet.ts';
 import { withMeasureTimeout } from './measure-timeout.ts';
 
 export interface BenchEennFlags {
-  board: string;
+  /** The fleet's board (with --simulate or --hub), or ... */
+  board?: string;
+  /** ... a board on this serial port, measured directly (bench-eenn-on-port.ts). */
+  port?: string;
+  profile?: string;
+  baud?: number;
   simulate?: boolean;
   hub?: string;
   token?: string;
@@ -48,6 +54,17 @@ export interface BenchEennFlags {
 
 export const ON_DEVICE_INFERENCE = "per-sample on-device early-exit inference: not supported by this board's runner";
 
+/** Per-sample early-exit inference on a board (`--port` with firmware that has EE_INFER). */
+export interface OnDeviceEenn extends EennSampleSummary {
+  real_backend: boolean;
+  backend: string;
+  /** Whether the exits taken and the timings say anything about a board: not for the host build's stand-in. */
+  meaningful: boolean;
+  note: string;
+  /** The arena of every slot (segment_0, exit_0, ..., final) allocated side by side, and their sum. */
+  arena_bytes: number;
+  slot_arena_bytes: number[];
+}
 export interface EennBenchReport extends EennLatency {
   net: string;
   board: { selector: string } & Omit<Provenance, 'settings' | 'time'>;
@@ -61,12 +78,14 @@ export interface EennBenchReport extends EennLatency {
   /** Backbone and final head as one model without exit heads: what the network costs without early exits. */
   full_network: { latency_ms: number; arena_bytes: number; flash_bytes: number; macs: number };
   on_device_inference: string;
+  /** Present when the board ran the network per sample itself. */
+  on_device?: OnDeviceEenn;
 }
 
 /** Samples used to calibrate the int8 export (the first validation images). */
 const CALIBRATION_IMAGES = 32;
 
-interface EennNet {
+export interface EennNet {
   graph: NetGraph;
   options: SearchOptions;
   weights: string;
@@ -74,7 +93,7 @@ interface EennNet {
 }
 
 /** A post-search net folder with trained weights whose network has more than one exit; anything else is bad input. */
-function loadEennNet(dir: string, flags: BenchEennFlags): EennNet {
+export function loadEennNet(dir: string, flags: BenchEennFlags): EennNet {
   if (!existsSync(dir)) throw new UsageError(`${dir}: no such directory`);
   if (!existsSync(join(dir, 'net.subnet'))) throw new UsageError(`${dir}: no net.subnet here; give a folder made by cnas post-search`);
   const saved = existsSync(join(dir, 'run.json')) ? parseOptionsLayer(readJsonFile(join(dir, 'run.json')), join(dir, 'run.json')) : {};
@@ -100,7 +119,7 @@ function loadEennNet(dir: string, flags: BenchEennFlags): EennNet {
  * EDANAS's config thresholds `t`, or NACHOS's default grid point for confidence heads (the tuned thresholds of
  * a bernulli training are only in net.stats).
  */
-function exitRule(net: EennNet): { rule: ExitRule; epsilon: number[]; source: string } {
+export function exitRule(net: EennNet): { rule: ExitRule; epsilon: number[]; source: string } {
   const { epsilon, cumulative_threshold } = net.stats;
   const exits = net.graph.exits.length;
   if (Array.isArray(epsilon) && epsilon.length === exits && epsilon.every((e) => typeof e === 'number')) {
@@ -110,7 +129,7 @@ function exitRule(net: EennNet): { rule: ExitRule; epsilon: number[]; source: st
   return { rule: 'score_margin', epsilon: net.graph.exits.map((e) => (e.final ? 1 : e.threshold ?? 1)), source: "the config's thresholds t" };
 }
 
-function validationSet(net: EennNet, samples: number): Dataset {
+export function validationSet(net: EennNet, samples: number): Dataset {
   const o = net.options;
   let validation: Dataset;
   try {
@@ -121,11 +140,25 @@ function validationSet(net: EennNet, samples: number): Dataset {
   return validation.size > samples ? subset(validation, Array.from({ length: samples }, (_, i) => i)) : validation;
 }
 
-/** Where samples leave with the trained exits (float model on the host) and how accurate each exit is. */
+/** Where samples leave with the trained exits (float model on the host), and how accurate each exit is. */
 function exitRatios(graph: NetGraph, params: NetParams, data: Batcher, rule: ExitRule, epsilon: readonly number[]) {
   const p = predictExits(graph, params, data.epoch(0));
   const taken = rule === 'cumulative' ? cumulativeExits(p.confidences, epsilon) : scoreMarginExits(p.margins, epsilon);
-  return exitOutcome(taken, p.correct);
+  return { taken, ...exitOutcome(taken, p.correct) };
+}
+
+/** The validation images as the board's int8 input: quantised with segment_0's input scale and zero point. */
+export function* int8Inputs(validation: Dataset, resolution: number, input: { scale?: number; zero_point?: number }): Generator<Uint8Array> {
+  const { scale, zero_point: zero = 0 } = input;
+  if (scale === undefined) throw new Error('segment_0 has no int8 input to quantise the images for');
+  const size = resolution * resolution * 3;
+  for (const batch of new Batcher(validation, { batchSize: 100, shuffle: false, resolution }).epoch(0)) {
+    for (let n = 0; n < batch.size; n++) {
+      const q = new Int8Array(size);
+      for (let i = 0; i < size; i++) q[i] = Math.max(-128, Math.min(127, Math.round(batch.images[n * size + i] / scale + zero)));
+      yield new Uint8Array(q.buffer);
+    }
+  }
 }
 
 /** The network without its exit heads: backbone and final head, as a device without early exits would run it. */
@@ -133,8 +166,10 @@ function withoutExits(graph: NetGraph): NetGraph {
   return { ...graph, layers: graph.layers.filter((l) => l.part.kind !== 'exit'), exits: graph.exits.filter((e) => e.final) };
 }
 
+export type Prepared = ReturnType<typeof predictAndExport>;
+
 /** Exit ratios on the validation images, then the int8 segments and the network without exits, calibrated on those images. */
-function predictAndExport(dir: string, net: EennNet, rule: { rule: ExitRule; epsilon: number[] }, validation: Dataset) {
+export function predictAndExport(dir: string, net: EennNet, rule: { rule: ExitRule; epsilon: number[] }, validation: Dataset) {
   const { graph } = net;
   let params: NetParams;
   try {
@@ -153,53 +188,80 @@ function predictAndExport(dir: string, net: EennNet, rule: { rule: ExitRule; eps
   }
 }
 
+/** The report's head: what was measured, with which rule, on which data. */
+export function reportHead(dir: string, net: EennNet, rule: EennBenchReport['exit_rule'], validation: Dataset, prepared: Prepared) {
+  return {
+    net: dir,
+    weights: net.weights,
+    export: { precision: 'int8' as const, io: 'int8' as const, calibration: `the first ${Math.min(CALIBRATION_IMAGES, validation.size)} validation images` },
+    exit_rule: rule,
+    data: { dataset: net.options.dataset, split: 'validation' as const, samples: validation.size, model: 'float TF.js model of the trained weights, on the host', accuracy: prepared.outcome.accuracy },
+  };
+}
+
+export type MeasureModel = (file: string, bytes: Uint8Array) => Promise<MeasurementOk>;
+
 /**
- * The library call behind `cnas bench-eenn`: exports a trained early-exit network to int8 segments, measures
- * every segment (and the network without exits) on one board through the fleet the search uses, counts the
- * exit ratios on validation images with the trained exits and the network's exit rule, and combines them into
- * per-exit cumulative latency, expected latency and the latency distribution. On-device early-exit inference
- * over the samples needs firmware support that does not exist yet; the report says so.
+ * Every segment and the network without exits measured one at a time, combined with the host's exit ratios into
+ * per-exit cumulative latency, expected latency and the latency distribution.
+ */
+export async function perSegmentReport(
+  head: ReturnType<typeof reportHead>,
+  prepared: Prepared,
+  selector: string,
+  measured: MeasureModel,
+  onDeviceInference: string,
+): Promise<EennBenchReport> {
+  const { outcome, exported, full } = prepared;
+  const segments: EennBenchReport['segments'] = [];
+  let provenance: Provenance | undefined;
+  for (const [i, s] of exported.manifest.segments.entries()) {
+    const m = await measured(s.file, exported.files[i].bytes);
+    provenance ??= m.provenance;
+    segments.push({ file: s.file, role: s.role, exit: s.exit, latency_ms: m.latency.median_ms, arena_bytes: m.arena.bytes, flash_bytes: m.flash_bytes, model_bytes: s.bytes, macs: m.macs });
+  }
+  const whole = await measured('the network without exits', full);
+  const latency = eennLatency(segments, outcome.ratios);
+  const { board: name, profile, agent, firmware, runtime, simulated } = provenance!;
+  const board = { board: name, profile, agent, firmware, runtime, simulated };
+  return {
+    ...head,
+    board: { selector, ...board },
+    simulated: board.simulated,
+    ...latency,
+    segments,
+    exits: latency.exits.map((e) => ({ ...e, accuracy: outcome.branchScores[e.exit] })),
+    full_network: { latency_ms: whole.latency.median_ms, arena_bytes: whole.arena.bytes, flash_bytes: whole.flash_bytes, macs: whole.macs },
+    on_device_inference: onDeviceInference,
+  };
+}
+
+/**
+ * The library call behind `cnas bench-eenn --board`: exports a trained early-exit network to int8 segments,
+ * measures every segment (and the network without exits) on one board through the fleet the search uses, counts
+ * the exit ratios on validation images with the trained exits and the network's exit rule, and combines them into
+ * per-exit cumulative latency, expected latency and the latency distribution. A fleet board runs one model at a
+ * time, so there is no per-sample early-exit inference here (`--port` has it, see bench-eenn-on-port.ts).
  */
 export async function benchEenn(dir: string, flags: BenchEennFlags, logger: Logger): Promise<EennBenchReport> {
+  if (flags.board === undefined) throw new UsageError('give --board <selector> (with --simulate or --hub) or --port <serial device>');
+  if (flags.profile !== undefined || flags.baud !== undefined) throw new UsageError('--profile and --baud go with --port');
+  const selector = flags.board;
   const net = loadEennNet(dir, flags);
   const rule = exitRule(net);
   // The fleet first: an unknown board is refused before any work.
-  const fleet = await openFleet({ board: [flags.board], simulate: flags.simulate === true, hub: flags.hub, token: flags.token }, logger);
+  const fleet = await openFleet({ board: [selector], simulate: flags.simulate === true, hub: flags.hub, token: flags.token }, logger);
   try {
-    const measure = withMeasureTimeout((model, selector) => fleet.measure(model, selector), flags.measureTimeoutS);
+    const measure = withMeasureTimeout((model, board) => fleet.measure(model, board), flags.measureTimeoutS);
     const validation = validationSet(net, flags.samples);
     await selectBackend(net.options.backend);
-    const { outcome, exported, full } = predictAndExport(dir, net, rule, validation);
-    const measured = async (file: string, bytes: Uint8Array): Promise<MeasurementOk> => {
-      const m: Measurement = await measure(bytes, flags.board);
-      if (!m.ok) throw new UsageError(`${file} on ${flags.board}: ${m.reason}: ${m.message}`);
+    const prepared = predictAndExport(dir, net, rule, validation);
+    const measured: MeasureModel = async (file, bytes) => {
+      const m: Measurement = await measure(bytes, selector);
+      if (!m.ok) throw new UsageError(`${file} on ${selector}: ${m.reason}: ${m.message}`);
       return m;
     };
-    const segments: EennBenchReport['segments'] = [];
-    let provenance: Provenance | undefined;
-    for (const [i, s] of exported.manifest.segments.entries()) {
-      const m = await measured(s.file, exported.files[i].bytes);
-      provenance ??= m.provenance;
-      segments.push({ file: s.file, role: s.role, exit: s.exit, latency_ms: m.latency.median_ms, arena_bytes: m.arena.bytes, flash_bytes: m.flash_bytes, model_bytes: s.bytes, macs: m.macs });
-    }
-    const whole = await measured('the network without exits', full);
-    const latency = eennLatency(segments, outcome.ratios);
-    const { board: name, profile, agent, firmware, runtime, simulated } = provenance!;
-    const board = { board: name, profile, agent, firmware, runtime, simulated };
-    return {
-      net: dir,
-      board: { selector: flags.board, ...board },
-      simulated: board.simulated,
-      weights: net.weights,
-      export: { precision: 'int8', io: 'int8', calibration: `the first ${Math.min(CALIBRATION_IMAGES, validation.size)} validation images` },
-      exit_rule: rule,
-      data: { dataset: net.options.dataset, split: 'validation', samples: validation.size, model: 'float TF.js model of the trained weights, on the host', accuracy: outcome.accuracy },
-      ...latency,
-      segments,
-      exits: latency.exits.map((e) => ({ ...e, accuracy: outcome.branchScores[e.exit] })),
-      full_network: { latency_ms: whole.latency.median_ms, arena_bytes: whole.arena.bytes, flash_bytes: whole.flash_bytes, macs: whole.macs },
-      on_device_inference: ON_DEVICE_INFERENCE,
-    };
+    return await perSegmentReport(reportHead(dir, net, rule, validation, prepared), prepared, selector, measured, ON_DEVICE_INFERENCE);
   } finally {
     await fleet.close();
   }

@@ -26,11 +26,21 @@
 #define CNAS_MAX_IO 8u
 #endif
 
+/* Models the slot region holds at once: an early-exit network's pieces (segment_0, exit_0, ..., final), two
+ * per early exit plus the final piece. 16 covers eight exits; OFA MobileNetV3's five stages give at most five. */
+#ifndef CNAS_MAX_SLOTS
+#define CNAS_MAX_SLOTS 16u
+#endif
+
 #define CNAS_FIRMWARE_VERSION "1.0.0"
 #define CNAS_PROTOCOL_VERSION 1u
 
 #if CNAS_MAX_PAYLOAD < 256u || CNAS_MAX_PAYLOAD > 65535u
 #error "CNAS_MAX_PAYLOAD must be 256..65535 (PROTOCOL.md: at least 256, u16 length field)"
+#endif
+
+#if CNAS_MAX_SLOTS < 1u || CNAS_MAX_SLOTS > 255u
+#error "CNAS_MAX_SLOTS must be 1..255 (LOAD_BEGIN's u8 slot index)"
 #endif
 
 /* Arena and slot start on a 16-byte boundary because TFLite Micro wastes head room otherwise. */

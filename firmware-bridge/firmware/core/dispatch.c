@@ -1,5 +1,6 @@
 #include <string.h>
 
+#include "ee_chain.h"
 #include "internal.h"
 #include "le.h"
 
@@ -14,12 +15,19 @@ enum {
     REQ_GET_OUTPUT = 0x08,
     REQ_RESET = 0x09,
     REQ_SET_BAUD = 0x0A,
+    REQ_EE_INFER = 0x0B,
     RESP_NAK = 0xFE,
     RESP_ERROR = 0xFF,
 };
 
 /* BENCH response before the cycle counts: W, N, clock, timer, real. */
 #define BENCH_HEAD 10u
+
+/* HELLO flags */
+#define HELLO_REAL_BACKEND 1u
+#define HELLO_CYCLE_COUNTER 2u
+#define HELLO_TEXT_MODE 4u
+#define HELLO_EARLY_EXIT 8u
 
 /* What to do once the response is on the wire. */
 typedef enum { AFTER_NOTHING, AFTER_SWITCH_BAUD, AFTER_REBOOT } after_send;
@@ -58,7 +66,9 @@ static void do_hello(exchange *x) {
     if (!length_ok(x, 1, true)) return;
     const cnas_platform *pf = x->fw->platform;
     const cnas_backend *be = x->fw->device.backend;
-    uint8_t flags = (uint8_t)((be->is_real ? 1u : 0u) | (pf->timer_kind == CNAS_TIMER_CYCLE_COUNTER ? 2u : 0u) | 4u);
+    uint8_t flags = (uint8_t)((be->is_real ? HELLO_REAL_BACKEND : 0u) |
+                              (pf->timer_kind == CNAS_TIMER_CYCLE_COUNTER ? HELLO_CYCLE_COUNTER : 0u) |
+                              HELLO_TEXT_MODE | HELLO_EARLY_EXIT);
     cnas_w_u8(&x->w, CNAS_PROTOCOL_VERSION);
     cnas_w_u8(&x->w, flags);
     cnas_w_u32(&x->w, pf->clock_hz);
@@ -69,12 +79,15 @@ static void do_hello(exchange *x) {
     cnas_w_str(&x->w, CNAS_FIRMWARE_VERSION);
     cnas_w_str(&x->w, be->tflm_version);
     cnas_w_str(&x->w, be->description);
+    cnas_w_u8(&x->w, CNAS_MAX_SLOTS);
 }
 
+/* 8 bytes, or 9 with the slot index (early-exit networks); slot 0 when absent. */
 static void do_load_begin(exchange *x) {
-    if (!length_ok(x, 8, true)) return;
+    if (x->n != 9 && !length_ok(x, 8, true)) return;
+    uint8_t slot = x->n == 9 ? x->p[8] : 0;
     uint32_t next;
-    cnas_status s = cnas_dev_load_begin(&x->fw->device, cnas_get_u32(x->p), cnas_get_u32(x->p + 4), &next);
+    cnas_status s = cnas_dev_load_begin(&x->fw->device, slot, cnas_get_u32(x->p), cnas_get_u32(x->p + 4), &next);
     if (s.code != CNAS_OK) {
         reply_status(x, s);
         return;
@@ -126,6 +139,11 @@ static void do_alloc(exchange *x) {
         cnas_w_u8(&x->w, a->outputs[i].type);
         cnas_w_u32(&x->w, a->outputs[i].bytes);
     }
+    /* one model answers as before slots existed; several add each slot's arena */
+    const cnas_device *d = &x->fw->device;
+    if (d->n_loaded < 2) return;
+    cnas_w_u8(&x->w, d->n_loaded);
+    for (uint8_t s = 0; s < d->n_loaded; s++) cnas_w_u32(&x->w, d->models[s].alloc.arena_used);
 }
 
 static void do_set_input(exchange *x) {
@@ -142,7 +160,7 @@ static void do_set_input(exchange *x) {
 
 /* One inference; on failure the response becomes its ERROR. */
 static bool invoke_ok(exchange *x, uint32_t run) {
-    cnas_status s = cnas_dev_invoke(&x->fw->device, run);
+    cnas_status s = cnas_dev_invoke(&x->fw->device, 0, run);
     if (s.code == CNAS_OK) return true;
     reply_status(x, s);
     return false;
@@ -175,6 +193,51 @@ static void do_bench(exchange *x) {
         if (!ok) return;
         cnas_w_u32(&x->w, stop - start);
     }
+}
+
+static void w_f32(cnas_writer *w, float v) {
+    uint32_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    cnas_w_u32(w, bits);
+}
+
+/* u8 E, u8 rule, then E-1 float32 thresholds. */
+static void do_ee_infer(exchange *x) {
+    if (!length_ok(x, 2, false)) return;
+    cnas_ee_request req;
+    req.exits = x->p[0];
+    req.rule = x->p[1];
+    if (req.exits < 2 || req.exits > CNAS_EE_MAX_EXITS) {
+        reply_error(x, CNAS_ERR_BAD_PAYLOAD, CNAS_EE_MAX_EXITS, "exits must be 2..max");
+        return;
+    }
+    if (!length_ok(x, 2u + 4u * (req.exits - 1u), true)) return;
+    for (uint8_t k = 0; k + 1u < req.exits; k++) {
+        uint32_t bits = cnas_get_u32(x->p + 2 + 4u * k);
+        memcpy(&req.thresholds[k], &bits, sizeof bits);
+    }
+    cnas_ee_result r;
+    const cnas_platform *pf = x->fw->platform;
+    cnas_status s = cnas_ee_run(&x->fw->device, pf, &req, &r);
+    if (s.code != CNAS_OK) {
+        reply_status(x, s);
+        return;
+    }
+    cnas_w_u8(&x->w, r.exit);
+    cnas_w_u8(&x->w, r.pieces);
+    cnas_w_u32(&x->w, pf->clock_hz);
+    cnas_w_u8(&x->w, pf->timer_kind);
+    cnas_w_u8(&x->w, x->fw->device.backend->is_real ? 1u : 0u);
+    cnas_w_u32(&x->w, r.total_cycles);
+    for (uint8_t i = 0; i < r.pieces; i++) cnas_w_u32(&x->w, r.cycles[i]);
+    for (uint8_t k = 0; k <= r.exit; k++) w_f32(&x->w, r.scores[k]);
+    cnas_w_u16(&x->w, r.top1);
+    cnas_w_u8(&x->w, r.logits_info->type);
+    /* the logits when they fit the frame, else only the top-1 class above */
+    size_t room = x->w.cap - x->w.len - 2u;
+    uint16_t n = r.logits_info->bytes <= room ? (uint16_t)r.logits_info->bytes : 0u;
+    cnas_w_u16(&x->w, n);
+    cnas_w_bytes(&x->w, r.logits, n);
 }
 
 static void do_get_output(exchange *x) {
@@ -228,6 +291,7 @@ static void execute(exchange *x, uint8_t request) {
     case REQ_GET_OUTPUT: do_get_output(x); break;
     case REQ_RESET: do_reset(x); break;
     case REQ_SET_BAUD: do_set_baud(x); break;
+    case REQ_EE_INFER: do_ee_infer(x); break;
     default: reply_error(x, CNAS_ERR_UNKNOWN_COMMAND, request, "unknown command"); break;
     }
 }

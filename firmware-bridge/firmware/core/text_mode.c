@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "tensor.h"
 #include "text_out.h"
 
 #define DEFAULT_WARMUPS 10u /* MLPerf Tiny's default when `infer` names no W */
@@ -71,8 +72,8 @@ static void cmd_profile(cnas_fw *fw) {
     cnas_out_line(fw->platform, "m-profile-[cnas firmware " CNAS_FIRMWARE_VERSION "]");
     cnas_out_begin(&o, fw->platform);
     cnas_out_str(&o, "m-model-[");
-    if (fw->device.loaded)
-        cnas_out_hex32(&o, fw->device.upload_crc);
+    if (fw->device.n_loaded > 0)
+        cnas_out_hex32(&o, fw->device.models[0].crc);
     else
         cnas_out_str(&o, "none");
     cnas_out_str(&o, "]");
@@ -157,43 +158,6 @@ static void cmd_db(cnas_fw *fw, char *rest) {
         db_append(fw, arg);
 }
 
-/* The value of element i of a tensor, dequantized when the tensor is quantized. */
-static float element(const cnas_tensor_info *t, const uint8_t *p, uint32_t i) {
-    float f32;
-    int32_t i32;
-    int16_t i16;
-    float raw;
-    switch (t->type) {
-    case CNAS_TFLITE_FLOAT32:
-        memcpy(&f32, p + 4u * i, 4);
-        return f32;
-    case CNAS_TFLITE_INT32:
-        memcpy(&i32, p + 4u * i, 4);
-        raw = (float)i32;
-        break;
-    case CNAS_TFLITE_INT16:
-        memcpy(&i16, p + 2u * i, 2);
-        raw = (float)i16;
-        break;
-    case CNAS_TFLITE_INT8:
-        raw = (float)(int8_t)p[i];
-        break;
-    default:
-        raw = (float)p[i];
-        break;
-    }
-    return t->scale == 0.0f ? raw : (raw - (float)t->zero_point) * t->scale;
-}
-
-static uint32_t element_bytes(uint8_t type) {
-    switch (type) {
-    case CNAS_TFLITE_FLOAT32:
-    case CNAS_TFLITE_INT32: return 4;
-    case CNAS_TFLITE_INT16: return 2;
-    default: return 1;
-    }
-}
-
 static void cmd_results(cnas_fw *fw) {
     const uint8_t *data;
     uint32_t bytes;
@@ -203,13 +167,13 @@ static void cmd_results(cnas_fw *fw) {
         return;
     }
     const cnas_tensor_info *t = &fw->device.alloc.outputs[0];
-    uint32_t count = bytes / element_bytes(t->type);
+    uint32_t count = bytes / cnas_tensor_element_bytes(t->type);
     cnas_text_out o;
     cnas_out_begin(&o, fw->platform);
     cnas_out_str(&o, "m-results-[");
     for (uint32_t i = 0; i < count; i++) {
         if (i > 0) cnas_out_str(&o, ",");
-        cnas_out_fixed3(&o, element(t, data, i));
+        cnas_out_fixed3(&o, cnas_tensor_value(t, data, i));
     }
     cnas_out_str(&o, "]");
     cnas_out_end(&o);
@@ -236,7 +200,7 @@ static bool load_tensor(cnas_fw *fw) {
 
 static bool run(cnas_fw *fw, uint32_t count) {
     for (uint32_t i = 0; i < count; i++) {
-        cnas_status s = cnas_dev_invoke(&fw->device, i);
+        cnas_status s = cnas_dev_invoke(&fw->device, 0, i);
         if (s.code != CNAS_OK) {
             error_line(fw, "Invoke failed: ", s.msg);
             return false;

@@ -24,7 +24,9 @@ int main(int argc, char **argv) {
         fprintf(stderr, "cnas-firmware: cannot open %s: %s\n", opts.device, strerror(errno));
         return 1;
     }
-    standin model = {opts.input_bytes, opts.output_bytes, NULL, 0, NULL, NULL};
+    static standin model;
+    model.input_bytes = opts.input_bytes;
+    model.output_bytes = opts.output_bytes;
     cnas_backend backend = standin_backend(&model);
     cnas_platform platform = host_port_platform(&port, opts.board_id, opts.baud);
     host_port_boot_delay(&port);

@@ -12,8 +12,8 @@ static const char usage[] =
     "  --slot-bytes N             model slot size, at most the compiled %u\n"
     "  --arena-bytes N            tensor arena size, at most the compiled %u\n"
     "  --max-payload N            frame payload size, 256 to the compiled %u\n"
-    "  --input-bytes N            size of the stand-in's one int8 input (default 3072)\n"
-    "  --output-bytes N           size of the stand-in's one int8 output (default 10)\n"
+    "  --input-bytes N            the stand-in's int8 input for a model whose tensors cannot be read (3072)\n"
+    "  --output-bytes N           the stand-in's int8 output for such a model (default 10)\n"
     "  --reset-banner-delay-ms N  wait N ms (dropping input) before each boot banner\n"
     "  --hang-on-bench            on a BENCH request stop reading and answering for ever\n";
 

@@ -8,50 +8,17 @@
 #include "../core/firmware.h"
 #include "../core/le.h"
 #include "../core/link.h"
-
-static int failures;
-
-#define CHECK(cond)                                                           \
-    do {                                                                      \
-        if (!(cond)) {                                                        \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                       \
-        }                                                                     \
-    } while (0)
-
-/* ---- fake platform ---- */
-
-static uint8_t sent[1 << 16];
-static size_t sent_len;
-static uint32_t fake_us;
-static uint32_t fake_cycles;
-static uint32_t baud_now = 115200;
-static int reboots;
-
-static void fake_write(void *ctx, const uint8_t *d, size_t n) {
-    (void)ctx;
-    memcpy(sent + sent_len, d, n);
-    sent_len += n;
-}
-static uint32_t fake_micros(void *ctx) { (void)ctx; return fake_us; }
-static uint32_t fake_cycles_fn(void *ctx) { (void)ctx; return fake_cycles += 1000u; }
-static bool fake_baud_ok(void *ctx, uint32_t b) { (void)ctx; return b == 115200u || b == 921600u; }
-static void fake_set_baud(void *ctx, uint32_t b) { (void)ctx; baud_now = b; }
-static void fake_reboot(void *ctx) { (void)ctx; reboots++; }
-
-static const cnas_platform platform = {
-    NULL, fake_write, fake_micros, fake_cycles_fn, fake_baud_ok, fake_set_baud, fake_reboot, NULL,
-    80000000u, CNAS_TIMER_CYCLE_COUNTER, 115200u, "test-board",
-};
+#include "harness.h"
 
 /* ---- fake backend: one int8 input and output of 4 bytes, output = input + 1 ---- */
 
 static uint8_t *fake_arena;
 static int invocations;
 
-static const char *fake_allocate(void *ctx, const uint8_t *model, uint32_t n, uint8_t *arena, uint32_t arena_bytes,
-                                 cnas_alloc_info *info) {
+static const char *fake_allocate(void *ctx, uint8_t slot, const uint8_t *model, uint32_t n, uint8_t *arena,
+                                 uint32_t arena_bytes, cnas_alloc_info *info) {
     (void)ctx;
+    (void)slot;
     (void)arena_bytes;
     if (n < 8 || memcmp(model + 4, "TFL3", 4) != 0) return "invalid model";
     fake_arena = arena;
@@ -65,76 +32,19 @@ static const char *fake_allocate(void *ctx, const uint8_t *model, uint32_t n, ui
     info->outputs[0] = t;
     return NULL;
 }
-static uint8_t *fake_input(void *ctx, uint8_t i) { (void)ctx; (void)i; return fake_arena; }
-static uint8_t *fake_output(void *ctx, uint8_t i) { (void)ctx; (void)i; return fake_arena + 4; }
+static uint8_t *fake_input(void *ctx, uint8_t s, uint8_t i) { (void)ctx; (void)s; (void)i; return fake_arena; }
+static uint8_t *fake_output(void *ctx, uint8_t s, uint8_t i) { (void)ctx; (void)s; (void)i; return fake_arena + 4; }
 static int releases;
-static void fake_release(void *ctx) { (void)ctx; releases++; }
-static const char *fake_invoke(void *ctx) {
+static void fake_release(void *ctx, uint8_t s) { (void)ctx; (void)s; releases++; }
+static const char *fake_invoke(void *ctx, uint8_t s) {
     (void)ctx;
+    (void)s;
     invocations++;
     for (int i = 0; i < 4; i++) fake_arena[4 + i] = (uint8_t)(fake_arena[i] + 1);
     return NULL;
 }
 
 static const cnas_backend backend = {NULL, fake_allocate, fake_input, fake_output, fake_release, fake_invoke, false, "fake", "none"};
-
-/* ---- helpers ---- */
-
-static size_t decode(const uint8_t *enc, size_t n, uint8_t *out, bool *complete) {
-    cnas_cobs_decoder d;
-    cnas_cobs_decoder_reset(&d);
-    size_t len = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint8_t b;
-        if (cnas_cobs_decoder_push(&d, enc[i], &b)) out[len++] = b;
-    }
-    *complete = cnas_cobs_decoder_complete(&d);
-    return len;
-}
-
-static cnas_fw fw;
-
-static void feed(const uint8_t *d, size_t n) {
-    for (size_t i = 0; i < n; i++) cnas_fw_feed(&fw, d[i]);
-}
-
-static void feed_text(const char *s) { feed((const uint8_t *)s, strlen(s)); }
-
-static void send_request(uint8_t type, uint8_t seq, const uint8_t *payload, size_t n) {
-    static uint8_t frame[CNAS_FRAME_MAX], wire[CNAS_WIRE_MAX];
-    memcpy(frame + 4, payload, n);
-    size_t len = cnas_frame_seal(frame, type, seq, n);
-    wire[0] = 0;
-    size_t e = cnas_cobs_encode(frame, len, wire + 1);
-    wire[e + 1] = 0;
-    feed(wire, e + 2);
-}
-
-/* The one frame the board sent since the last call, checked for framing and CRC. */
-static uint8_t reply[CNAS_FRAME_MAX];
-static size_t reply_payload;
-
-static uint8_t take_reply(void) {
-    CHECK(sent_len >= 4 && sent[0] == 0 && sent[sent_len - 1] == 0);
-    CHECK(memchr(sent + 1, 0, sent_len - 2) == NULL);
-    bool complete;
-    size_t n = decode(sent + 1, sent_len - 2, reply, &complete);
-    CHECK(complete);
-    CHECK(n >= 8 && cnas_get_u16(reply + 2) == n - 8);
-    CHECK(cnas_crc32(0, reply, n - 4) == cnas_get_u32(reply + n - 4));
-    reply_payload = n - 8;
-    sent_len = 0;
-    return reply[0];
-}
-
-static const uint8_t *P(void) { return reply + 4; }
-
-static bool text_is(const char *expected) {
-    bool same = sent_len == strlen(expected) && memcmp(sent, expected, sent_len) == 0;
-    if (!same) fprintf(stderr, "got text: %.*s\n", (int)sent_len, (const char *)sent);
-    sent_len = 0;
-    return same;
-}
 
 /* ---- tests ---- */
 
@@ -232,13 +142,14 @@ static void test_hello(void) {
     send_request(0x01, 7, &v, 1);
     CHECK(take_reply() == 0x81 && reply[1] == 7);
     const uint8_t *p = P();
-    CHECK(p[0] == 1 && p[1] == (2 | 4));
+    CHECK(p[0] == 1 && p[1] == (2 | 4 | 8));
     CHECK(cnas_get_u32(p + 2) == 80000000u && cnas_get_u32(p + 6) == 64 && cnas_get_u32(p + 10) == CNAS_ARENA_BYTES);
     CHECK(cnas_get_u16(p + 14) == 300);
     CHECK(p[16] == 10 && memcmp(p + 17, "test-board", 10) == 0);
     CHECK(p[27] == 5 && memcmp(p + 28, "1.0.0", 5) == 0);
     CHECK(p[33] == 4 && memcmp(p + 34, "none", 4) == 0);
-    CHECK(p[38] == 4 && memcmp(p + 39, "fake", 4) == 0 && reply_payload == 43);
+    CHECK(p[38] == 4 && memcmp(p + 39, "fake", 4) == 0);
+    CHECK(p[43] == CNAS_MAX_SLOTS && reply_payload == 44); /* the trailing max slots of early-exit firmware */
 }
 
 static void put_u32s(uint8_t *p, uint32_t a, uint32_t b) {

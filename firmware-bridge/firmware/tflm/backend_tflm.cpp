@@ -52,11 +52,11 @@ void register_operators(Resolver &r) {
     r.AddDequantize();
 }
 
-/* Static storage instead of the heap: the interpreter is rebuilt in place for every ALLOC. */
+/* Static storage instead of the heap: one interpreter per slot, rebuilt in place for every ALLOC. */
 alignas(Resolver) uint8_t resolver_storage[sizeof(Resolver)];
-alignas(tflite::MicroInterpreter) uint8_t interpreter_storage[sizeof(tflite::MicroInterpreter)];
+alignas(tflite::MicroInterpreter) uint8_t interpreter_storage[CNAS_MAX_SLOTS][sizeof(tflite::MicroInterpreter)];
 Resolver *resolver;
-tflite::MicroInterpreter *interpreter;
+tflite::MicroInterpreter *interpreters[CNAS_MAX_SLOTS];
 
 /* Below this the allocator's own bookkeeping would not fit; TFLite Micro would fail less politely. */
 constexpr uint32_t kMinArena = 1024;
@@ -92,14 +92,15 @@ cnas_tensor_info describe(const tflite::Model *model, int32_t tensor_index, cons
     return info;
 }
 
-void release_interpreter() {
-    if (interpreter != nullptr) interpreter->~MicroInterpreter();
-    interpreter = nullptr;
+void release_interpreter(uint8_t slot) {
+    if (interpreters[slot] != nullptr) interpreters[slot]->~MicroInterpreter();
+    interpreters[slot] = nullptr;
 }
 
-const char *tflm_allocate(void *, const uint8_t *model_data, uint32_t model_bytes, uint8_t *arena,
+/* Each slot gets its own part of the arena from the core, so the interpreters never share memory. */
+const char *tflm_allocate(void *, uint8_t slot, const uint8_t *model_data, uint32_t model_bytes, uint8_t *arena,
                           uint32_t arena_bytes, cnas_alloc_info *info) {
-    release_interpreter(); /* a second ALLOC of the same model: the model is intact, the arena is reused */
+    release_interpreter(slot); /* a second ALLOC of the same model: the model is intact, the arena is reused */
     flatbuffers::Verifier verifier(model_data, model_bytes);
     if (!tflite::VerifyModelBuffer(verifier)) return "invalid model";
     const tflite::Model *model = tflite::GetModel(model_data);
@@ -123,13 +124,15 @@ const char *tflm_allocate(void *, const uint8_t *model_data, uint32_t model_byte
     tflite::GreedyMemoryPlanner *planner = new (planner_buffer) tflite::GreedyMemoryPlanner();
     tflite::MicroAllocator *allocator = tflite::MicroAllocator::Create(memory, planner);
     if (allocator == nullptr) return "arena too small";
-    interpreter = new (interpreter_storage) tflite::MicroInterpreter(model, *resolver, allocator);
+    tflite::MicroInterpreter *interpreter =
+        new (interpreter_storage[slot]) tflite::MicroInterpreter(model, *resolver, allocator);
+    interpreters[slot] = interpreter;
     if (interpreter->AllocateTensors() != kTfLiteOk) {
-        release_interpreter();
+        release_interpreter(slot);
         return "arena too small";
     }
     if (interpreter->inputs_size() > CNAS_MAX_IO || interpreter->outputs_size() > CNAS_MAX_IO) {
-        release_interpreter();
+        release_interpreter(slot);
         return "invalid model: too many inputs or outputs";
     }
     info->arena_used = static_cast<uint32_t>(interpreter->arena_used_bytes()) + (misalign == 0 ? 0u : 16u);
@@ -147,14 +150,16 @@ const char *tflm_allocate(void *, const uint8_t *model_data, uint32_t model_byte
     return nullptr;
 }
 
-void tflm_release(void *) { release_interpreter(); }
+void tflm_release(void *, uint8_t slot) { release_interpreter(slot); }
 
-uint8_t *tflm_input(void *, uint8_t index) { return interpreter->input(index)->data.uint8; }
+uint8_t *tflm_input(void *, uint8_t slot, uint8_t index) { return interpreters[slot]->input(index)->data.uint8; }
 
-uint8_t *tflm_output(void *, uint8_t index) { return interpreter->output(index)->data.uint8; }
+uint8_t *tflm_output(void *, uint8_t slot, uint8_t index) { return interpreters[slot]->output(index)->data.uint8; }
 
 /* The core times each call with the platform's cycle counter (DWT CYCCNT on Cortex-M). */
-const char *tflm_invoke(void *) { return interpreter->Invoke() == kTfLiteOk ? nullptr : "invoke failed"; }
+const char *tflm_invoke(void *, uint8_t slot) {
+    return interpreters[slot]->Invoke() == kTfLiteOk ? nullptr : "invoke failed";
+}
 
 }  // namespace
 
