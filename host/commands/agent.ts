@@ -59,6 +59,7 @@ export async function runAgent(flags: AgentFlags, stop: Promise<unknown> = until
   process.stderr.write(`agent ${flags.id} serving ${boards.map((b) => `${b.name} (${b.profile})`).join(', ')}\n`);
   const rejected = await Promise.race([stop.then(() => undefined), agent.done.then(() => undefined, (err: Error) => err)]);
   await agent.close();
+  await Promise.all(boards.map((b) => b.runner.close?.()));
   if (rejected) throw new UsageError(rejected.message);
 }
 

@@ -66,4 +66,6 @@ export interface Runner {
   /** What runs the models, when the runner learns it from the board (part of the measurement cache's key). */
   readonly firmware?: string;
   measure(model: Uint8Array, settings: MeasureSettings): Promise<Measurement>;
+  /** Lets go of the board's link (a serial port), for runners that hold one. */
+  close?(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -6,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import type { AgentBoard } from '../../agent/agent.ts';
+import type { BoardConfig } from '../../agent/config.ts';
 import { defaultRunnerRegistry } from '../../host/commands/agent.ts';
 import { testAgent, testHub, TOKEN } from '../fleet/fleet.ts';
 import { openPtyPair } from './pty-pair.ts';
@@ -13,6 +16,13 @@ import { int8Model, serialBoard } from './serial-board.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const run = promisify(execFile);
+
+/** The agent's boards from registry entries; their links are closed after the agents that use them. */
+async function boardsClosedAfter(t: TestContext, configs: BoardConfig[]): Promise<AgentBoard[]> {
+  const boards = await defaultRunnerRegistry().boards(configs);
+  t.after(() => Promise.all(boards.map((b) => b.runner.close?.())));
+  return boards;
+}
 
 /** The CLI in a child process, without blocking this process's event loop (the hub lives here). */
 async function cnas(args: string[]): Promise<Record<string, unknown>> {
@@ -23,9 +33,10 @@ async function cnas(args: string[]): Promise<Record<string, unknown>> {
 test('an agent with a serial board and one with a tflite board serve `cnas bench` through a hub', { timeout: 90_000 }, async (t) => {
   const { port } = await serialBoard(t, { boardId: 'nucleo-l4r5zi' });
   const { hub } = await testHub(t, { jobTimeoutMs: 30_000 });
-  const registry = defaultRunnerRegistry();
-  await testAgent(t, hub.url, 'lab', await registry.boards([{ name: 'lab-1', profile: 'nucleo-l4r5zi', runner: 'serial', options: { port } }]));
-  await testAgent(t, hub.url, 'pi', await registry.boards([{ name: 'pi-1', profile: 'host-cpu', runner: 'tflite' }]));
+  const lab = await boardsClosedAfter(t, [{ name: 'lab-1', profile: 'nucleo-l4r5zi', runner: 'serial', options: { port } }]);
+  const pi = await boardsClosedAfter(t, [{ name: 'pi-1', profile: 'host-cpu', runner: 'tflite' }]);
+  await testAgent(t, hub.url, 'lab', lab);
+  await testAgent(t, hub.url, 'pi', pi);
   const dir = mkdtempSync(join(tmpdir(), 'cnas-fleet-'));
   const file = join(dir, 'model.tflite');
   writeFileSync(file, int8Model());
@@ -51,8 +62,7 @@ test('a serial board that hangs hands its job back: it runs on the other board, 
   const hung = await serialBoard(t, { hangOnBench: true });
   const good = await serialBoard(t);
   const { hub } = await testHub(t, { jobTimeoutMs: 30_000, unhealthyAfter: 1 });
-  const registry = defaultRunnerRegistry();
-  const boards = await registry.boards([
+  const boards = await boardsClosedAfter(t, [
     { name: 'hung', profile: 'nucleo-l4r5zi', runner: 'serial', options: { port: hung.port, benchTimeoutMs: 500 } },
     { name: 'good', profile: 'nucleo-l4r5zi', runner: 'serial', options: { port: good.port, benchTimeoutMs: 5000 } },
   ]);
