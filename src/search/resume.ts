@@ -5,7 +5,7 @@ import type { SearchSpace } from '../space/definition.ts';
 import { ConfigError } from '../space/errors.ts';
 import type { Stats } from './evaluator.ts';
 import { completedIterations, netsInIteration, netStatsPath, netSubnetPath, readJsonIfExists, RUN_FILE, RunFileError } from './run-files.ts';
-import { parseOptionsLayer } from './search-options.ts';
+import { DEFAULT_SEARCH_OPTIONS, parseOptionsLayer } from './search-options.ts';
 import type { SearchOptions } from './search-options.ts';
 
 export interface ResumePoint {
@@ -39,13 +39,19 @@ export function locateResume(path: string): ResumePoint {
 }
 
 /** Settings that must not change when a run is resumed, or the archive would mean something else. */
-const FIXED_ON_RESUME: readonly (keyof SearchOptions)[] = ['search_space', 'width_mult', 'space_file', 'lr', 'ur', 'rstep', 'n_classes', 'evaluator', 'dataset', 'first_obj', 'sec_obj'];
+const FIXED_ON_RESUME: readonly (keyof SearchOptions)[] = [
+  'search_space', 'width_mult', 'space_file', 'lr', 'ur', 'rstep', 'n_classes', 'evaluator', 'dataset', 'first_obj', 'sec_obj',
+  // measured objectives: other boards, another aggregation or another tiny_ml source would change what the archive's values mean
+  'board', 'board_agg', 'tiny_ml_source',
+];
 
 export function checkResumeCompatible(saved: Partial<SearchOptions>, current: SearchOptions, source: string): void {
   for (const key of FIXED_ON_RESUME) {
-    if (JSON.stringify(saved[key]) !== JSON.stringify(current[key])) {
+    // a run.json written before a setting existed ran with its default
+    const was = saved[key] ?? DEFAULT_SEARCH_OPTIONS[key];
+    if (JSON.stringify(was) !== JSON.stringify(current[key])) {
       const what = key === 'search_space' ? 'belongs to another search space' : `was run with another ${key}`;
-      throw new RunFileError(`${source} ${what}: ${key} ${JSON.stringify(saved[key])} there, ${JSON.stringify(current[key])} now`);
+      throw new RunFileError(`${source} ${what}: ${key} ${JSON.stringify(was)} there, ${JSON.stringify(current[key])} now`);
     }
   }
 }
