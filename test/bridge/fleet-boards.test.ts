@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,4 +80,23 @@ test('a serial board that does not answer HELLO stops the agent at start with a 
     defaultRunnerRegistry().boards([{ name: 'lab-9', profile: 'nucleo-l4r5zi', runner: 'serial', options: { port: silent.a } }]),
     /board "lab-9" on .*is the cnas firmware flashed, at 115200 baud\?/,
   );
+});
+
+test('`cnas agent` serves a registered serial board to a hub and lets go of its port on SIGTERM', { timeout: 60_000 }, async (t) => {
+  const { port } = await serialBoard(t, { boardId: 'nucleo-l4r5zi' });
+  const { hub } = await testHub(t, { jobTimeoutMs: 30_000 });
+  const dir = mkdtempSync(join(tmpdir(), 'cnas-agent-'));
+  const config = join(dir, 'agent.json');
+  writeFileSync(config, JSON.stringify({ boards: [{ name: 'lab-1', profile: 'nucleo-l4r5zi', runner: 'serial', options: { port } }] }));
+  const agent = spawn(process.execPath, ['--import', 'tsx', join(root, 'host', 'cli.ts'), 'agent', '--hub', hub.url, '--token', TOKEN, '--id', 'lab', '--config', config], { cwd: root });
+  let stderr = '';
+  agent.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => agent.once('exit', (code) => resolve(code)));
+  t.after(() => agent.kill('SIGKILL'));
+  const m = await hub.measure(int8Model(), 'lab-1');
+  assert.ok(m.ok, JSON.stringify(m));
+  assert.equal(m.provenance.agent, 'lab');
+  assert.match(stderr, /agent lab serving lab-1 \(nucleo-l4r5zi\)/);
+  agent.kill('SIGTERM');
+  assert.equal(await exited, 0, stderr);
 });
