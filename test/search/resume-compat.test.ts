@@ -4,7 +4,7 @@ import { checkResumeCompatible } from '../../src/search/resume.ts';
 import { DEFAULT_SEARCH_OPTIONS } from '../../src/search/search-options.ts';
 import type { SearchOptions } from '../../src/search/search-options.ts';
 
-const measured: SearchOptions = { ...DEFAULT_SEARCH_OPTIONS, sec_obj: 'latency_ms', board: ['nucleo-l4r5zi'], tiny_ml_source: 'measured' };
+const measured: SearchOptions = { ...DEFAULT_SEARCH_OPTIONS, sec_obj: ['latency_ms'], board: ['nucleo-l4r5zi'], tiny_ml_source: 'measured' };
 
 test('a resume keeps the boards, their aggregation and the tiny_ml source: the archive\'s values depend on them', () => {
   checkResumeCompatible({ ...measured }, measured, 'runs/x');
