@@ -217,14 +217,7 @@ function main(): void {
     rows.push(`| ${board.id} | fitted | ${train.length} (ids ${train.map((x) => x.point.id).join(', ')}) | ${sig(f.s)} | ${Math.round(f.o)} | ${pct(quantile(fitErrors, 0.5))} / ${pct(quantile(fitErrors, 0.9))} | ${held} |`);
     for (const id of family.transferTo) {
       const target = profiles.get(id)!;
-      updated.push({
-        ...target,
-        simulator: {
-          ...target.simulator,
-          ...coefficients,
-          calibration: { method: 'transferred', from: board.id, note: `per-cycle coefficients of ${board.id} (same core), at this board's ${target.clockMhz} MHz clock` },
-        },
-      });
+      updated.push(transferred(target, coefficients, board.id, `per-cycle coefficients of ${board.id} (same core), at this board's ${target.clockMhz} MHz clock`));
       rows.push(`| ${id} | transferred from ${board.id} | - | ${sig(f.s)} | ${Math.round(f.o)} | - | - |`);
     }
   }
@@ -265,21 +258,15 @@ function transferM7(points: readonly Point[], profiles: ReadonlyMap<string, Boar
   const rows: string[] = [];
   for (const id of ['stm32f746g-disco', 'nucleo-h743zi2']) {
     const target = profiles.get(id)!;
-    updated.push({
-      ...target,
-      simulator: {
-        ...target.simulator,
-        ...coefficients,
-        calibration: {
-          method: 'transferred',
-          from: 'nucleo-l4r5zi',
-          note: `M4F fit x ${sig(ratio)}, the median per-cycle ratio DISCO-F746NG / NUCLEO-L4R5ZI over ${ratios.length} identical vendor-runtime points (HALE, Plumerai, ...); at this board's ${target.clockMhz} MHz. Check on the F767 CMSIS-NN points (arena in external SDRAM): signed errors ${check.map((e) => pct(e)).join(', ')}`,
-        },
-      },
-    });
+    updated.push(transferred(target, coefficients, 'nucleo-l4r5zi', `M4F fit x ${sig(ratio)}, the median per-cycle ratio DISCO-F746NG / NUCLEO-L4R5ZI over ${ratios.length} identical vendor-runtime points (HALE, Plumerai, ...); at this board's ${target.clockMhz} MHz. Check on the F767 CMSIS-NN points (arena in external SDRAM): signed errors ${check.map((e) => pct(e)).join(', ')}`));
     rows.push(`| ${id} | transferred from nucleo-l4r5zi x ${sig(ratio)} (M7/M4F per-cycle ratio, ${ratios.length} pairs) | - | ${sig(ratio * 1)} | ${Math.round(f.o)} | - | F767 check: ${check.map((e) => pct(e)).join(', ')} |`);
   }
   return rows;
+}
+
+/** A profile that takes another board's per-cycle coefficients, saying where they came from. */
+function transferred(target: BoardProfile, coefficients: Partial<SimulatorCoefficients>, from: string, note: string): BoardProfile {
+  return { ...target, simulator: { ...target.simulator, ...coefficients, calibration: { method: 'transferred', from, note } } };
 }
 
 function pct(x: number): string {

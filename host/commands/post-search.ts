@@ -1,15 +1,10 @@
 import type { Command } from 'commander';
 import { postSearch } from '../../src/search/post-search.ts';
+import type { PostSearchOptions } from '../../src/search/post-search.ts';
 import { formatTable } from '../format/table.ts';
 import { integerAtLeast } from '../option-parsers.ts';
 
-interface PostSearchFlags {
-  expr: string;
-  save: string;
-  n: number;
-  prefer: string;
-  nExits?: number;
-  saveStatsCsv?: boolean;
+interface PostSearchFlags extends PostSearchOptions {
   json?: boolean;
 }
 

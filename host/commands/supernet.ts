@@ -7,7 +7,7 @@ import { trainSupernet } from '../../src/nn/supernet/train-run.ts';
 import { importOfaCheckpoint } from '../../src/nn/ofa-import/import-ofa.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SupernetRunHooks } from '../../src/nn/supernet/train-run.ts';
+import type { SupernetRunHooks, SupernetRunOptions } from '../../src/nn/supernet/train-run.ts';
 import { trainingData } from '../../src/nn/training-data.ts';
 import { BACKEND_NAMES } from '../../src/search/search-options.ts';
 import { finiteNumber, integerAtLeast, positiveNumber } from '../option-parsers.ts';
@@ -15,19 +15,12 @@ import { addSpaceOptions, resolveSpaceFlags } from '../space-options.ts';
 import type { SpaceFlags } from '../space-options.ts';
 import { UsageError } from '../usage-error.ts';
 
-interface SupernetTrainFlags extends SpaceFlags {
+interface SupernetTrainFlags extends SpaceFlags, Omit<SupernetRunOptions, 'resume'> {
   classes: number;
   dataset: string;
   data?: string;
   valSplit: number;
   syntheticSize: number;
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  weightDecay: number;
-  randomSubnets: number;
-  seed: number;
-  save: string;
   resume?: boolean;
   backend: (typeof BACKEND_NAMES)[number];
   json?: boolean;

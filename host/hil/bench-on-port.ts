@@ -1,4 +1,6 @@
+import { BoardUnresponsiveError } from '../../agent/errors.ts';
 import { SerialRunner } from '../../agent/serial-runner.ts';
+import { BridgeClient } from '../../firmware-bridge/bridge-client.ts';
 import { BridgeError } from '../../firmware-bridge/errors.ts';
 import type { HelloInfo } from '../../firmware-bridge/messages.ts';
 import { proposeProfile } from '../../firmware-bridge/propose-profile.ts';
@@ -9,15 +11,6 @@ import type { BoardProfile } from '../../src/measure/profiles/schema.ts';
 import { loadProfiles, profileById } from '../../src/measure/profiles/load.ts';
 import { UsageError } from '../usage-error.ts';
 
-export interface PortBench {
-  measurement: Measurement;
-  /** What the firmware said of itself; `realBackend` false is the host build's stand-in, whose timings are not a board's. */
-  hello: HelloInfo;
-  profile: string;
-  /** Whether the profile came from --profile or was proposed from HELLO. */
-  profileSource: 'given' | 'proposed';
-}
-
 export interface PortBoard {
   /** What the firmware said of itself; `realBackend` false is the host build's stand-in, whose timings are not a board's. */
   hello: HelloInfo;
@@ -25,6 +18,11 @@ export interface PortBoard {
   /** Whether the profile came from --profile or was proposed from HELLO. */
   profileSource: 'given' | 'proposed';
   open: () => Promise<ByteTransport>;
+}
+
+export interface PortBench extends Pick<PortBoard, 'hello' | 'profileSource'> {
+  measurement: Measurement;
+  profile: string;
 }
 
 /**
@@ -36,15 +34,11 @@ export async function identifyBoard(opts: { port: string; profile?: string; baud
   const given = opts.profile === undefined ? undefined : profileOrUsage(opts.profile);
   const baud = opts.baud ?? given?.transport.baud ?? 115200;
   const open = () => openSerialTransport(opts.port, baud);
-  // HELLO first on a provisional profile: the answer names the board when no profile was given
-  const probe = new SerialRunner({ name: 'probe', profile: given ?? profiles[0], open });
   let hello: HelloInfo;
   try {
-    hello = await probe.hello();
+    hello = await sayHello(open, given?.transport.resetsOnOpen ?? false);
   } catch (err) {
     throw portError(opts.port, err);
-  } finally {
-    await probe.close();
   }
   const proposed = given ? undefined : proposeProfile({ boardId: hello.boardId, clockHz: hello.clockHz }, profiles);
   const profileId = given?.id ?? proposed;
@@ -71,6 +65,16 @@ export async function benchOnPort(
   }
 }
 
+/** HELLO alone, before the profile is known; a board that resets on open is covered by the retries when not waited for. */
+async function sayHello(open: () => Promise<ByteTransport>, waitForBanner: boolean): Promise<HelloInfo> {
+  const transport = await open();
+  try {
+    return await (await BridgeClient.connect(transport, { waitForBanner })).hello();
+  } finally {
+    await transport.close().catch(() => undefined);
+  }
+}
+
 function profileOrUsage(id: string) {
   try {
     return profileById(id);
@@ -85,6 +89,6 @@ export function portError(port: string, err: unknown): Error {
     const heard = err.recentText.length > 0 ? `; the port said: ${err.recentText.slice(-3).join(' | ')}` : '';
     return new UsageError(`${port}: ${err.message}${heard}`);
   }
-  if (err instanceof Error && err.name === 'BoardUnresponsiveError') return new UsageError(`${port}: ${err.message} (is the cnas firmware flashed, at this baud rate?)`);
+  if (err instanceof BoardUnresponsiveError) return new UsageError(`${port}: ${err.message} (is the cnas firmware flashed, at this baud rate?)`);
   return err as Error;
 }
