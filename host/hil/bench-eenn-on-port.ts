@@ -6,6 +6,7 @@ import type { Dataset } from '../../src/data/dataset.ts';
 import type { SegmentExport } from '../../src/export/export-segments.ts';
 import { eennLatency } from '../../src/measure/eenn-latency.ts';
 import { summariseEennSamples } from '../../src/measure/eenn-samples.ts';
+import { summariseRuns } from '../../src/measure/latency-summary.ts';
 import { DEFAULT_MEASURE_SETTINGS } from '../../src/measure/measurement.ts';
 import { statsOfJobModel } from '../../src/measure/model-of-job.ts';
 import { estimateFlash } from '../../src/measure/simulator/memory.ts';
@@ -24,6 +25,8 @@ const EE_TIMEOUT_MS = 60_000;
 /** The board turned the segments down while they were loaded into its slots: the message says why. */
 class CannotRunOnDevice extends Error {}
 
+type ReportHead = ReturnType<typeof reportHead>;
+
 const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 
 /** Why HELLO already shows the board cannot run the network per sample, or undefined when it may. */
@@ -35,11 +38,6 @@ function unsupportedReason(hello: HelloInfo, exported: SegmentExport): string | 
   if (bytes > hello.modelSlotBytes) return `its ${pieces} segments take ${bytes} bytes together and the board's model slot holds ${hello.modelSlotBytes}`;
   return undefined;
 }
-
-const median = (values: readonly number[]): number => {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 async function loadSegments(client: BridgeClient, exported: SegmentExport): Promise<AllocInfo> {
   try {
@@ -54,7 +52,7 @@ async function loadSegments(client: BridgeClient, exported: SegmentExport): Prom
 }
 
 /** Loads every segment into its slot and runs each validation sample through EE_INFER; then the network without exits. */
-async function runOnDevice(board: PortBoard, net: EennNet, rule: EennBenchReport['exit_rule'], validation: Dataset, prepared: Prepared, dir: string, port: string): Promise<EennBenchReport> {
+async function runOnDevice(board: PortBoard, net: EennNet, rule: EennBenchReport['exit_rule'], validation: Dataset, prepared: Prepared, head: ReportHead, port: string): Promise<EennBenchReport> {
   const { exported, full, outcome } = prepared;
   const { hello, profile } = board;
   const client = await BridgeClient.connect(await board.open(), { waitForBanner: profile.transport.resetsOnOpen });
@@ -80,7 +78,7 @@ async function runOnDevice(board: PortBoard, net: EennNet, rule: EennBenchReport
       const read = statsOfJobModel(exported.files[i].bytes);
       if ('invalid' in read) throw new Error(`${s.file}: ${read.invalid}`);
       const arena = alloc.slotArenaBytes?.[i] ?? alloc.arenaUsedBytes;
-      return { file: s.file, role: s.role, exit: s.exit, latency_ms: median(pieceMs[i]), arena_bytes: arena, flash_bytes: estimateFlash(read.stats, profile.simulator), model_bytes: s.bytes, macs: read.stats.totals.macs };
+      return { file: s.file, role: s.role, exit: s.exit, latency_ms: summariseRuns(pieceMs[i]).median_ms, arena_bytes: arena, flash_bytes: estimateFlash(read.stats, profile.simulator), model_bytes: s.bytes, macs: read.stats.totals.macs };
     });
     const wholeNetwork = await measureWhole(client, full, board);
     const latency = eennLatency(segments, outcome.ratios);
@@ -98,7 +96,7 @@ async function runOnDevice(board: PortBoard, net: EennNet, rule: EennBenchReport
       slot_arena_bytes: alloc.slotArenaBytes ?? [alloc.arenaUsedBytes],
     };
     return {
-      ...reportHead(dir, net, rule, validation, prepared),
+      ...head,
       board: { selector: port, board: hello.boardId, profile: profile.id, agent: 'local', firmware: `cnas-firmware ${hello.firmwareVersion} (TFLite Micro ${hello.tflmVersion})`, runtime: hello.backend, simulated: !real },
       simulated: !real,
       ...latency,
@@ -122,7 +120,7 @@ async function measureWhole(client: BridgeClient, full: Uint8Array, board: PortB
     const alloc = await client.alloc();
     await client.setInput(0, new Uint8Array(alloc.inputs[0]?.bytes ?? 0));
     const bench = await client.bench(FULL_NETWORK_RUNS.warmups, FULL_NETWORK_RUNS.runs);
-    return { latency_ms: median(bench.cycles.map((c) => (c / bench.clockHz) * 1000)), arena_bytes: alloc.arenaUsedBytes, flash_bytes: estimateFlash(read.stats, board.profile.simulator), macs: read.stats.totals.macs };
+    return { latency_ms: summariseRuns(bench.cycles.map((c) => (c / bench.clockHz) * 1000)).median_ms, arena_bytes: alloc.arenaUsedBytes, flash_bytes: estimateFlash(read.stats, board.profile.simulator), macs: read.stats.totals.macs };
   } catch (err) {
     if (err instanceof BridgeError && err.code === 'board_error') throw new UsageError(`the network without exits on ${board.hello.boardId}: ${err.boardMessage ?? err.message}`);
     throw err;
@@ -130,7 +128,7 @@ async function measureWhole(client: BridgeClient, full: Uint8Array, board: PortB
 }
 
 /** Falls back to what a board without early-exit support can do: each segment measured on its own, host exit ratios. */
-async function perSegmentOnPort(board: PortBoard, head: ReturnType<typeof reportHead>, prepared: Prepared, port: string, reason: string): Promise<EennBenchReport> {
+async function perSegmentOnPort(board: PortBoard, head: ReportHead, prepared: Prepared, port: string, reason: string): Promise<EennBenchReport> {
   const runner = new SerialRunner({ name: board.hello.boardId, profile: board.profile, open: board.open });
   try {
     const measured: MeasureModel = async (file, bytes) => {
@@ -164,7 +162,7 @@ export async function benchEennOnPort(dir: string, flags: BenchEennFlags): Promi
   const head = reportHead(dir, net, rule, validation, prepared);
   let reason = unsupportedReason(board.hello, prepared.exported);
   try {
-    if (reason === undefined) return await runOnDevice(board, net, rule, validation, prepared, dir, port);
+    if (reason === undefined) return await runOnDevice(board, net, rule, validation, prepared, head, port);
   } catch (err) {
     if (!(err instanceof CannotRunOnDevice)) throw err instanceof UsageError ? err : portError(port, err);
     reason = err.message;
