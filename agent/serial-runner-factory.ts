@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { BridgeError } from '../firmware-bridge/errors.ts';
 import { AgentConfigError, boardOptions } from './config.ts';
 import type { RunnerFactory } from './runner-factory.ts';
 
@@ -23,7 +23,6 @@ const DEFAULT_BAUD = 115200;
  */
 export const serialRunnerFactory: RunnerFactory = async (board) => {
   const options = boardOptions(board, SerialOptionsSchema);
-  if (!existsSync(options.port)) throw new AgentConfigError(`board "${board.name}": serial port ${options.port} does not exist (is the board plugged in?)`);
   const [{ SerialRunner }, { openSerialTransport }, { profileById }] = await Promise.all([
     import('./serial-runner.ts'),
     import('../firmware-bridge/serial-transport.ts'),
@@ -41,7 +40,8 @@ export const serialRunnerFactory: RunnerFactory = async (board) => {
   });
   // HELLO now: a board without the firmware is found when the agent starts, and its firmware keys the cache
   await runner.hello().catch((err: Error) => {
-    throw new AgentConfigError(`board "${board.name}" on ${options.port}: ${err.message} (is the cnas firmware flashed, at ${baud} baud?)`);
+    const hint = err instanceof BridgeError && err.code === 'port_not_found' ? '' : ` (is the cnas firmware flashed, at ${baud} baud?)`;
+    throw new AgentConfigError(`board "${board.name}" on ${options.port}: ${err.message}${hint}`);
   });
   return runner;
 };

@@ -100,3 +100,10 @@ test('`cnas agent` serves a registered serial board to a hub and lets go of its 
   agent.kill('SIGTERM');
   assert.equal(await exited, 0, stderr);
 });
+
+test('a serial board on a port that does not exist is a startup error naming the port, without a firmware hint', async () => {
+  await assert.rejects(
+    defaultRunnerRegistry().boards([{ name: 'lab-8', profile: 'nucleo-l4r5zi', runner: 'serial', options: { port: '/dev/ttyNOPE8' } }]),
+    (err: Error) => /board "lab-8" on \/dev\/ttyNOPE8: serial port \/dev\/ttyNOPE8 does not exist/.test(err.message) && !/firmware flashed/.test(err.message),
+  );
+});
